@@ -1,0 +1,178 @@
+"""Batch runs: read inputs lazily, process them in worker processes, write the tables.
+
+Output does not depend on the number of workers: results are taken in input order and
+the writer sorts by doc_id. A bad input or an article that fails to process becomes a
+row of `errors`; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import multiprocessing
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from .process import load, process_article
+from .read import Article, InputProblem, iter_articles
+from .rules import load_rules
+from .write import OutputWriter, clean_stale_temporaries, json_line
+
+
+@dataclass
+class Progress:
+    """Reported to the progress callback after each article."""
+
+    articles: int = 0
+    errors: int = 0
+    chars: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class RunResult:
+    out_dir: Path
+    articles: int
+    errors: int
+    seconds: float
+    counts: dict[str, int]
+
+
+# Set in each worker process by `_init_worker`: the pipeline is built once per process.
+_NLP = None
+
+
+def _init_worker(rules_dir: str | None) -> None:
+    global _NLP
+    _NLP = load(rules_dir=rules_dir)
+
+
+def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[str]] | str]:
+    """Process one article in a worker: its row and its JSONL lines per kind, or a reason."""
+    try:
+        row, document = process_article(article, nlp=_NLP)
+    except Exception as exc:  # one article's failure must not end an unattended batch
+        return article.doc_id, None, f"extraction failed: {type(exc).__name__}: {exc}"
+    lines: dict[str, list[str]] = {}
+    for record in document.records():
+        lines.setdefault(record.kind, []).append(json_line(record.to_dict()))
+    return article.doc_id, row, lines
+
+
+def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None) -> Iterator:
+    """`map(fn, items)` in input order over `workers` processes, with a bounded number of
+    articles in flight so memory does not grow with the corpus."""
+    if workers <= 1:
+        _init_worker(rules_dir)
+        yield from map(fn, items)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(rules_dir,)) as pool:
+        pending: collections.deque = collections.deque()
+        window = workers * 8
+        for item in items:
+            pending.append(pool.apply_async(fn, (item,)))
+            if len(pending) >= window:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("press-extract", "spacy", "jieba", "pandas", "pyarrow", "regex"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def run(
+    paths: Iterable[str | Path],
+    *,
+    out_dir: str | Path,
+    formats: Iterable[str] = ("jsonl",),
+    workers: int = 1,
+    default_date: dt.date | None = None,
+    rules_dir: str | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> RunResult:
+    """Extract every article under `paths` into the tables of `out_dir`."""
+    paths = [str(p) for p in paths]
+    rules = load_rules(rules_dir)  # fail on bad rules before touching any output
+    out_dir = Path(out_dir)
+    clean_stale_temporaries(out_dir)
+    writer = OutputWriter(out_dir, formats=formats)
+    progress = Progress()
+    inputs: dict[str, str] = {}
+    first_seen: dict[str, str] = {}
+
+    def articles() -> Iterator[Article]:
+        for item in iter_articles(paths, default_date=default_date):
+            if isinstance(item, InputProblem):
+                _error(item)
+                continue
+            if item.doc_id in first_seen:
+                _error(InputProblem(item.path or "", f"duplicate doc_id {item.doc_id!r} (first in {first_seen[item.doc_id]})", doc_id=item.doc_id))
+                continue
+            first_seen[item.doc_id] = item.path or ""
+            yield item
+
+    def _error(problem: InputProblem) -> None:
+        progress.errors += 1
+        writer.add_error(f"{problem.path}\0{problem.line or 0:012d}", problem.to_dict())
+
+    try:
+        texts_by_id: dict[str, int] = {}
+        for doc_id, row, result in _ordered_map(_work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root)):
+            if row is None:
+                _error(InputProblem(first_seen[doc_id], str(result), doc_id=doc_id))
+                inputs.pop(doc_id, None)
+            else:
+                writer.add_article(doc_id, row, result)
+                progress.articles += 1
+            progress.chars += texts_by_id.pop(doc_id, 0)
+            if on_progress:
+                on_progress(progress)
+        counts = writer.counts()
+        manifest = {
+            "versions": _versions(),
+            "rules_sha256": rules.sha256,
+            "inputs": dict(sorted(inputs.items())),
+            "counts": counts,
+            "seconds": round(progress.seconds, 3),
+            "workers": workers,
+            "formats": list(writer.formats),
+            "finished": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        }
+        writer.commit(manifest)
+    except BaseException:
+        writer.abort()
+        raise
+    return RunResult(out_dir=out_dir, articles=progress.articles, errors=progress.errors, seconds=progress.seconds, counts=counts)
+
+
+def _tracking(articles: Iterable[Article], sizes: dict[str, int], hashes: dict[str, str]) -> Iterator[Article]:
+    """Note each article's size and hash on its way to the workers."""
+    for a in articles:
+        sizes[a.doc_id] = len(a.text)
+        hashes[a.doc_id] = a.sha256 or ""
+        yield a
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+__all__ = ["run", "RunResult", "Progress", "default_workers"]

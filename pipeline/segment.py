@@ -1,0 +1,111 @@
+"""Segmentation: a spaCy tokenizer backed by a private `jieba.Tokenizer`, and sentence
+boundaries.
+
+spaCy's own Chinese tokenizer calls the global `jieba` module; we keep jieba's state
+private to each tokenizer so that user dictionaries never leak between pipelines.
+Tokens concatenate to the text exactly, so token and character offsets agree.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import jieba
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import registry
+from spacy.vocab import Vocab
+
+from .rules import Rules, load_rules
+
+# Sentence-final punctuation; closing quotes and brackets that follow stay in the sentence.
+SENTENCE_END = frozenset("。！？；!?;")
+CLOSERS = frozenset("”’」』）)】》\"'")
+
+
+class JiebaTokenizer:
+    """Callable `text -> Doc` using a private jieba dictionary plus rules/userdict.txt."""
+
+    def __init__(self, vocab: Vocab, *, rules: Rules) -> None:
+        self.vocab = vocab
+        self.rules = rules
+        # jieba logs its dictionary loading at DEBUG on its own logger; keep stderr for progress.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        self.jieba = jieba.Tokenizer()
+        self.jieba.initialize()
+        for word, freq, tag in rules.userdict:
+            self.jieba.add_word(word, freq, tag)
+
+    def cut(self, text: str) -> list[str]:
+        """Words of `text`; they concatenate back to `text`."""
+        return list(self.jieba.cut(text, HMM=True))
+
+    def __call__(self, text: str) -> Doc:
+        words = self.cut(text)
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+
+    def pipe(self, texts: Iterable[str]) -> Iterable[Doc]:
+        for text in texts:
+            yield self(text)
+
+    # The tokenizer is rebuilt from config and rules/, so there is nothing to serialise.
+    def to_bytes(self, **kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs) -> "JiebaTokenizer":
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        return None
+
+    def from_disk(self, path, **kwargs) -> "JiebaTokenizer":
+        return self
+
+
+@registry.tokenizers("press_extract.JiebaTokenizer.v1")
+def create_jieba_tokenizer(rules_dir: str = ""):
+    """Config entry: `[nlp.tokenizer] @tokenizers = "press_extract.JiebaTokenizer.v1"`."""
+
+    def make(nlp: Language) -> JiebaTokenizer:
+        return JiebaTokenizer(nlp.vocab, rules=load_rules(rules_dir or None))
+
+    return make
+
+
+def sentence_starts(words: Iterable[str]) -> list[bool]:
+    """For each token, whether it starts a sentence.
+
+    A sentence ends after 。！？；(and ASCII !?;) or a line break; closing quotes and
+    brackets right after the terminator, and trailing blanks, stay with it.
+
+    >>> sentence_starts(["增长", "6%", "。", "”", "今年", "！", "\\n", "好"])
+    [True, False, False, False, True, False, False, True]
+    """
+    starts: list[bool] = []
+    ended = False
+    for i, w in enumerate(words):
+        if i == 0:
+            starts.append(True)
+        elif ended and w not in CLOSERS and not w.isspace():
+            starts.append(True)
+            ended = False
+        else:
+            starts.append(False)
+        stripped = w.strip()
+        if (stripped and stripped[-1] in SENTENCE_END) or "\n" in w:
+            ended = True
+    return starts
+
+
+@Language.component("press_extract_sentences")
+def set_sentences(doc: Doc) -> Doc:
+    """Mark sentence starts by `sentence_starts`."""
+    for token, start in zip(doc, sentence_starts(t.text for t in doc)):
+        token.is_sent_start = start
+    return doc
+
+
+def sentence_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
+    """Character spans [start, end) of the sentences of a segmented doc."""
+    return tuple((s.start_char, s.end_char) for s in doc.sents) if len(doc) else ()
