@@ -149,7 +149,7 @@ def _diff(args: argparse.Namespace) -> int:
 
     kinds = tuple(dict.fromkeys(args.kind)) if args.kind else KINDS
     try:
-        old, new = read_run(args.old, kinds=kinds), read_run(args.new, kinds=kinds)
+        old, new = read_run(args.old), read_run(args.new)
     except OutputFolderError as exc:
         raise UsageError(str(exc)) from None
     d = diff_runs(old, new, kinds=kinds)

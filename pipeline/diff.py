@@ -70,7 +70,10 @@ def _order(rec: dict[str, Any]) -> tuple:
 
 
 def read_run(folder: Path, *, kinds: Iterable[str] = KINDS) -> Run:
-    """Read `articles.jsonl` and the record tables of `kinds` (a missing table is empty)."""
+    """Read `articles.jsonl` and the record tables of `kinds` (a missing table is empty).
+
+    Keep every kind when diffing a subset: references between records are resolved
+    through the run."""
     folder = Path(folder)
     if not folder.is_dir():
         raise OutputFolderError(f"{folder}: not a folder")
@@ -155,9 +158,10 @@ class RunDiff:
 
 
 def _reference_text(value: Any, by_span: dict[tuple[str, int, int], str]) -> Any:
-    """A record id resolved to the surface of the record it names (when it is one)."""
+    """A record id resolved to the kind and surface of the record it names (when it is
+    one); a reference to a record not in the run keeps only its kind."""
     if isinstance(value, str) and (m := _RECORD_ID.match(value)):
-        return ("ref", by_span.get((m["kind"], int(m["start"]), int(m["end"])), value))
+        return ("ref", m["kind"], by_span.get((m["kind"], int(m["start"]), int(m["end"]))))
     return value
 
 
@@ -196,10 +200,17 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return min(a[1], b[1]) - max(a[0], b[0])
 
 
-def diff_article(old: list[dict[str, Any]], new: list[dict[str, Any]], *, same_text: bool) -> tuple[list[Change], int]:
+def diff_article(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], *, same_text: bool,
+    old_spans: dict | None = None, new_spans: dict | None = None,
+) -> tuple[list[Change], int]:
     """Changes between two record lists of one article (each sorted by position), and
-    how many records were unchanged. See the module docstring for the matching."""
-    old_spans, new_spans = _spans(old), _spans(new)
+    how many records were unchanged. See the module docstring for the matching.
+
+    `old_spans`/`new_spans` map (kind, start, end) to the surface of every record of the
+    article in that run (default: the records given), to resolve references."""
+    old_spans = _spans(old) if old_spans is None else old_spans
+    new_spans = _spans(new) if new_spans is None else new_spans
     old_keys = [_content_key(r, old_spans, with_offsets=same_text) for r in old]
     new_keys = [_content_key(r, new_spans, with_offsets=same_text) for r in new]
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
@@ -259,7 +270,9 @@ def diff_runs(old: Run, new: Run, *, kinds: Sequence[str] = KINDS) -> RunDiff:
             out.append(ArticleDiff(doc_id, "removed", [Change("removed", r["kind"], r, None) for r in old_recs]))
             continue
         same_text = bool(old_row.get("sha256")) and old_row.get("sha256") == new_row.get("sha256")
-        changes, unchanged = diff_article(old_recs, new_recs, same_text=same_text)
+        changes, unchanged = diff_article(
+            old_recs, new_recs, same_text=same_text, old_spans=_spans(old.of(doc_id)), new_spans=_spans(new.of(doc_id))
+        )
         fields = {f: (old_row.get(f), new_row.get(f)) for f in ARTICLE_FIELDS if old_row.get(f) != new_row.get(f)}
         out.append(ArticleDiff(doc_id, "same" if same_text else "revised", changes, fields, unchanged))
     return RunDiff(old=old, new=new, kinds=kinds, articles=out)

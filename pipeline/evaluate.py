@@ -15,7 +15,7 @@ counts neither for recall nor against precision.
   whose text overlaps the same way; and the same `deadline` when gold has one.
 
 Attribute accuracy is measured over matched required pairs where gold states the
-attribute. The first attribute of each kind (`qualifier`, `org_type`, `period`,
+attribute (`change` as a number, the others as text). The first attribute of each kind (`qualifier`, `org_type`, `period`,
 `comparator`) is the headline `attr_acc`; the figures are those of the shared scorer
 the team uses, so the two must agree exactly on any input.
 
@@ -41,6 +41,9 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "metrics": ("period", "change"),
     "goals": ("comparator",),
 }
+# Numeric attributes compare as numbers (gold writes 6.0 where the tables write 6); the
+# others as text, as the shared scorer does.
+_NUMERIC_ATTRIBUTES = frozenset({"change"})
 # What `-v` shows of a spurious prediction.
 _SHOWN = ("text", "value", "unit", "indicator", "name", "deadline")
 
@@ -241,7 +244,10 @@ def _score_article(kind: str, doc_id: str, gold: list[dict], pred: list[dict], s
         for name in ATTRIBUTES[kind]:
             if g.get(name) is not None:
                 tally = score.attributes.setdefault(name, [0, 0])
-                tally[0] += str(pred[hit].get(name)) == str(g.get(name))
+                if name in _NUMERIC_ATTRIBUTES:
+                    tally[0] += close(pred[hit].get(name), g.get(name))
+                else:
+                    tally[0] += str(pred[hit].get(name)) == str(g.get(name))
                 tally[1] += 1
     for j, p in enumerate(pred):
         if not used[j]:
