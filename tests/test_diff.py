@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from runs import goal, metric, org, quantity, time, write_run
 
 from pipeline.cli import main
 from pipeline.diff import ArticleTexts, Sentences, diff_article, diff_runs, diff_to_dict, format_text, read_run
+from tests.runs import goal, metric, org, quantity, time, write_run
 
 TEXT = "2023年，临平区地区生产总值1067.27亿元，增长6%。力争2025年工业总产值达1360亿元。临平区委提出打造城市新地标。"
 OTHER = "全年新增规上企业超700家，其中4家上市，另有4家在辅导。"

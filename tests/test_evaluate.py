@@ -3,10 +3,10 @@ agreement with the team's shared scorer when ../shared is present."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import json
-import contextlib
 from pathlib import Path
 
 import pytest

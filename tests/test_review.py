@@ -11,11 +11,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from runs import goal, metric, org, quantity, time, write_run
 
 from pipeline.cli import main
 from pipeline.diff import diff_runs, read_run
 from pipeline.review import _Span, highlight, render_review, write_pages
+from tests.runs import goal, metric, org, quantity, time, write_run
 
 TEXT = "2023年，临平区地区生产总值1067.27亿元，增长6%。\n力争2025年工业总产值达1360亿元，临平区<b>打造</b>城市新地标。"
 SECOND = "全年新增规上企业超700家，浙江大学等4家单位参与。"
