@@ -38,7 +38,7 @@ from typing import Any, Iterable, Sequence
 from .read import JSONL_SUFFIXES, SUFFIXES, Article, article_from_bytes, iter_jsonl
 from .segment import sentence_starts
 from .types import KINDS, TABLES
-from .write import number_text, read_jsonl
+from .write import _csv_cell, number_text, read_jsonl
 
 # Fields that say where a record is, not what it is.
 POSITION_FIELDS = frozenset({"id", "start", "end", "sentence"})
@@ -87,10 +87,10 @@ def read_run(folder: Path, *, kinds: Iterable[str] = KINDS) -> Run:
             if path.exists():
                 for row in read_jsonl(path):
                     records.setdefault(row["doc_id"], []).append(row)
-    except (json.JSONDecodeError, KeyError, UnicodeDecodeError) as exc:
+        for recs in records.values():
+            recs.sort(key=_order)
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
         raise OutputFolderError(f"{folder}: unreadable table: {exc!r}") from None
-    for recs in records.values():
-        recs.sort(key=_order)
     return Run(folder=folder, articles=articles, records=records)
 
 
@@ -172,6 +172,8 @@ def _content_key(rec: dict[str, Any], by_span: dict, *, with_offsets: bool) -> t
             continue
         if not with_offsets and name.endswith("_id"):
             value = _reference_text(value, by_span)
+        elif isinstance(value, (list, dict)):  # not in today's tables; keys must be hashable
+            value = json.dumps(value, sort_keys=True, default=str)
         items.append((name, value))
     key = tuple(sorted(items, key=lambda kv: kv[0]))
     return (rec["start"], rec["end"], key) if with_offsets else key
@@ -376,13 +378,8 @@ def show(value: Any) -> str:
     >>> show(Decimal("1.0672700E+11")), show(None), show(True), show("CNY")
     ('106727000000', '—', 'true', 'CNY')
     """
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return number_text(value)
-    return str(value)
+    # The CSV writer's cell text (exact numbers, true/false), with a dash for "none".
+    return "—" if value is None else str(_csv_cell(value))
 
 
 def _signed(value: Any) -> str:
