@@ -57,7 +57,7 @@ mark.hl:focus{outline:2px solid #000}
 mark.hl:focus::after{content:attr(title);position:absolute;left:0;top:100%;z-index:2;white-space:pre;background:#222;color:#fff;font-size:.8em;line-height:1.4;padding:.2em .5em;border-radius:3px}
 .d-add{outline:2px solid #1b7f2a;outline-offset:1px}.d-chg{outline:2px dashed #d97b00;outline-offset:1px}
 .d-rm{color:#c62828;font-weight:bold;font-size:.8em;vertical-align:super}
-tr.d-add td{background:#e6f4e8}tr.d-chg td{background:#fff1dc}tr.d-rm td{background:#fde4e4;text-decoration:line-through}
+tr.d-add td,tr.d-add-row td{background:#e6f4e8}tr.d-chg td,tr.d-chg-row td{background:#fff1dc}tr.d-rm td{background:#fde4e4;text-decoration:line-through}tr.d-rm-row td{background:#fde4e4}
 """
 
 
@@ -192,6 +192,25 @@ class _ArticleView:
         attr = f' data-table="{kind}"' if kind else ""
         return f"<h3>{title} ({len(records)})</h3><table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
+    def _changes_table(self) -> str:
+        """What changed since the old run, each row linking to its mark."""
+        if self.change is None or not self.change.changes or self.change.status == "added":
+            return ""
+        where = {r["id"]: i for i, r in enumerate(self.records)}
+        rows = []
+        for c in self.change.changes:
+            rec = c.record
+            i = where.get(rec["id"]) if c.new is not None else None
+            surface = html.escape(rec["text"])
+            if i is not None and self.text is not None and _placed(self.text, rec):
+                surface = f'<a href="#{self.anchor(i)}">{surface}</a>'
+            what = _change_note(c) if c.status == "changed" else describe(rec)
+            rows.append(f'<tr class="{_DIFF_CLASS[c.status]}-row" data-change="{c.status}"><td>{c.status}</td><td>{rec["kind"]}</td><td>{surface}</td><td>{html.escape(what)}</td></tr>')
+        return (
+            f'<h3>Changes ({len(rows)})</h3><table data-table="changes"><thead><tr><th>change</th><th>kind</th><th>text</th>'
+            f"<th>what</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
     def html(self) -> str:
         status = self.change.status if self.change else ""
         title = self.row.get("title")
@@ -205,6 +224,7 @@ class _ArticleView:
             c = self.change
             parts.append(f'<p class="meta">vs old run: {c.count("added")} added, {c.count("removed")} removed, {c.count("changed")} changed, {c.unchanged} unchanged</p>')
         indexed = list(enumerate(self.records))
+        parts.append(self._changes_table())
         if self.text is None:
             parts.append(f'<p class="note">Article text not available ({html.escape(self.reason)}): records listed without their place in the text.</p>')
             parts.append(self._table("Records", None, ("kind", "start", "end", "description"), [

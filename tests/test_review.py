@@ -139,6 +139,9 @@ def test_diff_marks_added_removed_changed(runs):
     assert m.classes["d-chg"] == 2  # 1067.27亿元 and its metric
     assert m.removed_markers == 1  # 6%, in place (the text is unchanged)
     assert m.sections == 3  # a, then c (added) and b (removed)
+    page = render_review(read_run(new), diff=d)
+    assert [page.count(f'data-change="{s}"') for s in ("added", "removed", "changed")] == [1, 1, 2]
+    assert "changed: value 106727000000 → 10672700000" in page
 
 
 def test_without_article_text_records_are_listed(runs):
