@@ -30,6 +30,7 @@ import bisect
 import difflib
 import json
 import re
+from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -283,17 +284,29 @@ def diff_runs(old: Run, new: Run, *, kinds: Sequence[str] = KINDS) -> RunDiff:
 # -- article text and context ------------------------------------------------------------
 
 
+def _line_offsets(path: Path) -> array:
+    """Byte offset of the start of each line of a file."""
+    offsets = array("q")
+    with path.open("rb") as fh:
+        pos = 0
+        for raw in fh:
+            offsets.append(pos)
+            pos += len(raw)
+    return offsets
+
+
 class ArticleTexts:
     """Article texts recovered from the inputs that `articles.path` names.
 
     A relative path is tried from the current folder, then from the output folder's
     parent (where `run` is usually invoked). The text is used only when its sha256 is the
     one the run recorded, so a file edited since the run is never shown with stale
-    offsets. JSONL inputs are read once per file and kept in memory.
+    offsets. A JSONL input is scanned once for where its lines start; an article's line
+    is read when asked for, so memory does not grow with the input.
     """
 
     def __init__(self) -> None:
-        self._jsonl: dict[Path, dict[str, Article]] = {}
+        self._lines: dict[Path, array] = {}
 
     def _locate(self, path: str, folder: Path) -> Path | None:
         p = Path(path)
@@ -311,12 +324,17 @@ class ArticleTexts:
             file = self._locate(name, folder)
             if file is None:
                 return f"input {name} not found"
-            if file not in self._jsonl:
-                with file.open("rb") as fh:
-                    self._jsonl[file] = {
-                        a.path.rpartition(":")[2]: a for a in iter_jsonl(fh, path=str(file)) if isinstance(a, Article)
-                    }
-            return self._jsonl[file].get(line) or f"line {line} of {name} is not an article"
+            if file not in self._lines:
+                self._lines[file] = _line_offsets(file)
+            offsets = self._lines[file]
+            n = int(line)
+            if not 0 < n <= len(offsets):
+                return f"{name} has no line {line}"
+            with file.open("rb") as fh:
+                fh.seek(offsets[n - 1])
+                raw = fh.readline()
+            found = next(iter_jsonl([raw], path=name), None)
+            return found if isinstance(found, Article) else f"line {line} of {name} is not an article"
         file = self._locate(path, folder)
         if file is None:
             return f"input {path} not found"

@@ -218,3 +218,8 @@ def test_shift_and_drop_property(prefix, dropped):
 def test_diff_to_dict_lists_only_articles_that_differ(tmp_path, old):
     d = diff_runs(read_run(old), read_run(old))
     assert diff_to_dict(d)["articles"] == []
+
+
+def test_jsonl_line_that_is_not_there(tmp_path, old):
+    row = dict(read_run(old).articles["a"], path=f"{tmp_path / 'old.jsonl'}:9")
+    assert ArticleTexts().get(row, old) == (None, f"{tmp_path / 'old.jsonl'} has no line 9")

@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.diff import diff_runs, read_run
@@ -210,3 +212,39 @@ def test_renders_in_a_browser_with_the_right_highlights(runs, tmp_path, request)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 1000)
     assert len(data) > 20_000  # a blank page compresses to a few hundred bytes
+
+
+# -- properties of the highlighter ----------------------------------------------------------
+
+
+@st.composite
+def text_and_spans(draw):
+    text = draw(st.text(alphabet="临平<>&\"'\n 6%。", min_size=1, max_size=30))
+    pairs = draw(st.lists(st.tuples(st.integers(0, len(text)), st.integers(0, len(text))), max_size=8))
+    spans = [(min(a, b), max(a, b)) for a, b in pairs if a != b]
+    markers = draw(st.lists(st.integers(0, len(text)), max_size=3))
+    return text, spans, markers
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=text_and_spans())
+def test_highlight_nests_keeps_the_text_and_opens_each_span_once(case):
+    text, spans, markers = case
+    tags = [_Span(s, e, f'<mark data-kind="q" data-rid="{i}" title="t" tabindex="0" class="hl">', '<mark data-kind="q" class="hl cont">') for i, (s, e) in enumerate(spans)]
+    out = highlight(text, tags, {p: ['<span data-removed="q">x</span>'] for p in markers})
+    m = parse(out)
+    assert m.stack == []
+    assert m.first["q"] == len(spans) and m.removed_markers == len(set(markers))
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.parts = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    t = Text()
+    t.feed(out.replace('<span data-removed="q">x</span>', ""))
+    t.close()
+    assert "".join(t.parts) == text
