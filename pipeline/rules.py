@@ -12,10 +12,12 @@ import hashlib
 import os
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
+
+import regex
 
 RULES_ENV = "PRESS_EXTRACT_RULES"
 
@@ -144,6 +146,8 @@ class Numerals:
     thousands_separator: tuple[str, ...]
     vague_digit: tuple[str, ...]
     vague_more: tuple[str, ...]
+    not_in_sequence: frozenset[str]
+    half: str
     fraction: str
     mixed_fraction: str
     fold: Mapping[int, int]  # str.translate table, 1:1
@@ -186,12 +190,16 @@ def load_numerals(path: Path) -> Numerals:
         thousands_separator=_str_list(path, marks.get("thousands_separator"), entry="marks.thousands_separator"),
         vague_digit=_str_list(path, marks.get("vague_digit"), entry="marks.vague_digit"),
         vague_more=_str_list(path, marks.get("vague_more"), entry="marks.vague_more"),
+        not_in_sequence=frozenset(marks.get("not_in_sequence", ())),
+        half=str(marks.get("half", "")),
         fraction=str(marks.get("fraction", "")),
         mixed_fraction=str(marks.get("mixed_fraction", "")),
         fold=MappingProxyType(str.maketrans(src, dst)),
     )
-    if not numerals.fraction or not numerals.mixed_fraction:
-        raise RulesError(path, "`fraction` and `mixed_fraction` are required", entry="marks")
+    if not numerals.fraction or not numerals.mixed_fraction or len(numerals.half) != 1:
+        raise RulesError(path, "`fraction`, `mixed_fraction` and a one-character `half` are required", entry="marks")
+    if not numerals.not_in_sequence <= set(digits):
+        raise RulesError(path, "`not_in_sequence` must list digits", entry="marks")
     for key, value in expansions.items():
         if len(key) != 1 or not isinstance(value, str) or not all(c in digits or c in units for c in value):
             raise RulesError(path, "expected one character = digits and units", entry=f"expansions.{key}")
@@ -205,6 +213,197 @@ def load_numerals(path: Path) -> Numerals:
     return numerals
 
 
+QUALIFIERS: tuple[str, ...] = ("exact", "approx", "over", "under")
+
+
+def _factor(path: Path, raw: Any, *, entry: str) -> Decimal:
+    """A positive exact factor; "10000/15" (the 亩) is a quotient, kept to 28 digits."""
+    if isinstance(raw, str) and "/" in raw:
+        num, _, den = raw.partition("/")
+        a, b = _decimal(path, num, entry=entry), _decimal(path, den, entry=entry)
+        with localcontext() as ctx:
+            ctx.prec = 28
+            return a / b
+    return _decimal(path, raw, entry=entry)
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One surface of a unit: 万元 is not one (万 is the number's); 亩 is."""
+
+    surface: str
+    unit: str
+    dimension: str
+    factor: Decimal
+    generic: bool = False  # 元: a more specific currency next to it wins
+    after_digits_only: bool = False  # 168cm, never 五m
+    discount: bool = False  # 八折 is 80%
+
+
+@dataclass(frozen=True)
+class RankRules:
+    ordinal: str
+    suffixes: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    clause_end: str
+    top: str
+    top_suffixes: tuple[str, ...]
+    moves: tuple[str, ...]
+    move_suffixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Units:
+    """rules/units.toml, validated: every surface maps to exactly one unit."""
+
+    suffixes: Mapping[str, UnitSpec]  # written after the number
+    prefixes: Mapping[str, UnitSpec]  # written before it (￥, 人民币)
+    subunits: Mapping[str, Mapping[str, Decimal]]  # unit -> {surface: factor of the unit}
+    counts: frozenset[str]
+    article_numerals: frozenset[str]
+    fixed: Mapping[str, tuple[Decimal, str, str]]  # surface -> (value, unit, dimension)
+    rank: RankRules
+    dimensions: frozenset[str]
+    context_unit: str
+    context_window: int
+    context_words: tuple[str, ...]
+    unit_words_blocked: frozenset[str]
+
+
+def load_units(path: Path) -> Units:
+    """Validate rules/units.toml: known dimensions, positive factors, no surface claimed twice."""
+    data = read_toml(path)
+    dimensions = frozenset(data.get("dimensions", {}))
+    if not dimensions:
+        raise RulesError(path, "missing or empty table", entry="dimensions")
+    suffixes: dict[str, UnitSpec] = {}
+    prefixes: dict[str, UnitSpec] = {}
+    subunits: dict[str, dict[str, Decimal]] = {}
+    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount"}
+    for i, spec in enumerate(data.get("unit", [])):
+        entry = f"unit[{i}] {spec.get('unit', '?')}"
+        if set(spec) - allowed:
+            raise RulesError(path, f"unknown keys {sorted(set(spec) - allowed)}", entry=entry)
+        unit, dimension = spec.get("unit"), spec.get("dimension")
+        if not isinstance(unit, str) or not unit:
+            raise RulesError(path, "missing `unit`", entry=entry)
+        if dimension not in dimensions:
+            raise RulesError(path, f"dimension {dimension!r} is not in [dimensions]", entry=entry)
+        factor = _factor(path, spec.get("factor"), entry=entry)
+        for key, table in (("surfaces", suffixes), ("prefix_surfaces", prefixes)):
+            if key not in spec and key == "prefix_surfaces":
+                continue
+            for surface in _str_list(path, spec.get(key), entry=f"{entry}.{key}"):
+                if surface in table:
+                    raise RulesError(path, f"surface {surface!r} already belongs to {table[surface].unit}", entry=entry)
+                table[surface] = UnitSpec(
+                    surface=surface, unit=unit, dimension=dimension, factor=factor,
+                    generic=bool(spec.get("generic", False)),
+                    after_digits_only=bool(spec.get("after_digits_only", False)),
+                    discount=bool(spec.get("discount", False)),
+                )
+        for surface, raw in spec.get("subunits", {}).items():
+            subunits.setdefault(unit, {})[surface] = _factor(path, raw, entry=f"{entry}.subunits.{surface}")
+    counts_data = data.get("counts", {})
+    counts = _str_list(path, counts_data.get("classifiers"), entry="counts.classifiers")
+    for surface in counts:
+        if surface in suffixes:
+            raise RulesError(path, f"classifier {surface!r} is also a surface of {suffixes[surface].unit}", entry="counts")
+    if "count" not in dimensions or "rank" not in dimensions:
+        raise RulesError(path, "dimensions `count` and `rank` are required", entry="dimensions")
+    fixed = {}
+    for i, spec in enumerate(data.get("fixed", [])):
+        entry = f"fixed[{i}] {spec.get('surface', '?')}"
+        if spec.get("dimension") not in dimensions or not spec.get("surface") or not spec.get("unit"):
+            raise RulesError(path, "needs surface, unit and a known dimension", entry=entry)
+        fixed[spec["surface"]] = (_decimal(path, spec.get("value"), entry=entry), spec["unit"], spec["dimension"])
+    r = data.get("rank", {})
+    try:
+        rank = RankRules(
+            ordinal=r["ordinal"], suffixes=tuple(r["suffixes"]), prefixes=tuple(r["prefixes"]),
+            clause_end=r["clause_end"], top=r["top"], top_suffixes=tuple(r["top_suffixes"]),
+            moves=tuple(r["moves"]), move_suffixes=tuple(r["move_suffixes"]),
+        )
+    except KeyError as exc:
+        raise RulesError(path, f"missing key {exc}", entry="rank") from None
+    ctx = data.get("currency_context", {})
+    if ctx.get("unit") not in {u.unit for u in suffixes.values()} or not isinstance(ctx.get("window"), int):
+        raise RulesError(path, "needs a known `unit` and an integer `window`", entry="currency_context")
+    return Units(
+        suffixes=MappingProxyType(suffixes),
+        prefixes=MappingProxyType(prefixes),
+        subunits=freeze(subunits),
+        counts=frozenset(counts),
+        article_numerals=frozenset(counts_data.get("article_numerals", ())),
+        fixed=MappingProxyType(fixed),
+        rank=rank,
+        dimensions=dimensions,
+        context_unit=ctx["unit"],
+        context_window=ctx["window"],
+        context_words=_str_list(path, ctx.get("words"), entry="currency_context.words"),
+        unit_words_blocked=frozenset(
+            _str_list(path, data.get("boundaries", {}).get("unit_words_blocked"), entry="boundaries.unit_words_blocked")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """rules/qualifiers.toml: word -> qualifier, before and after the quantity."""
+
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+
+
+def load_qualifiers(path: Path) -> Qualifiers:
+    """Validate rules/qualifiers.toml: known qualifiers, no word with two meanings."""
+    data = read_toml(path)
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for qualifier, table in data.items():
+        if qualifier not in QUALIFIERS or qualifier == "exact":
+            raise RulesError(path, f"unknown qualifier (expected one of {QUALIFIERS[1:]})", entry=qualifier)
+        if set(table) - {"before", "after"}:
+            raise RulesError(path, "expected keys `before` and `after`", entry=qualifier)
+        for position, out in (("before", before), ("after", after)):
+            for word in _str_list(path, table.get(position), entry=f"{qualifier}.{position}"):
+                if word in out:
+                    raise RulesError(path, f"{word!r} is already {out[word]!r}", entry=f"{qualifier}.{position}")
+                out[word] = qualifier
+    return Qualifiers(before=MappingProxyType(before), after=MappingProxyType(after))
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    name: str
+    pattern: Any  # compiled `regex` pattern
+    drop: str  # overlap | inside
+
+
+def load_exclusions(path: Path) -> tuple[Exclusion, ...]:
+    """Validate rules/quantity_exclusions.toml: named, compilable patterns."""
+    data = read_toml(path)
+    out = []
+    names = set()
+    for i, spec in enumerate(data.get("pattern", [])):
+        name = spec.get("name")
+        entry = f"pattern[{i}] {name}"
+        if not name or name in names or not spec.get("why"):
+            raise RulesError(path, "every pattern needs a unique `name` and a `why`", entry=entry)
+        names.add(name)
+        drop = spec.get("drop", "overlap")
+        if drop not in ("overlap", "inside"):
+            raise RulesError(path, "`drop` is overlap or inside", entry=entry)
+        try:
+            pattern = regex.compile(spec.get("regex", ""))
+        except regex.error as exc:
+            raise RulesError(path, f"bad regex: {exc}", entry=entry) from None
+        if pattern.pattern == "" or pattern.search("") is not None:
+            raise RulesError(path, "the regex matches the empty string", entry=entry)
+        out.append(Exclusion(name=name, pattern=pattern, drop=drop))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything in rules/, validated. Pass it explicitly; never mutate it."""
@@ -213,6 +412,9 @@ class Rules:
     sha256: str
     userdict: tuple[tuple[str, int | None, str | None], ...]
     numerals: Numerals
+    units: Units
+    qualifiers: Qualifiers
+    quantity_exclusions: tuple[Exclusion, ...]
 
 
 def rules_hash(root: Path) -> str:
@@ -234,6 +436,9 @@ def _load(root: Path) -> Rules:
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
         numerals=load_numerals(root / "numerals.toml"),
+        units=load_units(root / "units.toml"),
+        qualifiers=load_qualifiers(root / "qualifiers.toml"),
+        quantity_exclusions=load_exclusions(root / "quantity_exclusions.toml"),
     )
 
 

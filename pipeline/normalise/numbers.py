@@ -59,6 +59,8 @@ class NumberParser:
             text = text.replace(short, long)
         if not text:
             return None
+        if text == n.half:
+            return Reading(Decimal("0.5"))
         if _EXPONENT.fullmatch(text):
             return Reading(Decimal(text))
         negative = False
@@ -153,7 +155,9 @@ class NumberParser:
     def _integer(self, tokens, *, implied_one: bool) -> Reading | None:
         kinds = [k for k, _, _ in tokens]
         if all(k in ("dig", "zero") for k in kinds):
-            # 一二三, 二〇〇二: digits read one by one
+            # 一二三, 二〇〇二: digits read one by one (never 两两)
+            if len(tokens) > 1 and any(raw in self.n.not_in_sequence for _, _, raw in tokens):
+                return None
             return Reading(Decimal("".join(str(int(v)) for _, v, _ in tokens)))
         if all(k in ("dig", "zero", "num") for k in kinds):
             return Reading(tokens[0][1]) if len(tokens) == 1 else None
