@@ -378,6 +378,7 @@ class Exclusion:
     name: str
     pattern: Any  # compiled `regex` pattern
     drop: str  # overlap | inside
+    examples: tuple[str, ...] = ()
 
 
 def load_exclusions(path: Path) -> tuple[Exclusion, ...]:
@@ -400,7 +401,8 @@ def load_exclusions(path: Path) -> tuple[Exclusion, ...]:
             raise RulesError(path, f"bad regex: {exc}", entry=entry) from None
         if pattern.pattern == "" or pattern.search("") is not None:
             raise RulesError(path, "the regex matches the empty string", entry=entry)
-        out.append(Exclusion(name=name, pattern=pattern, drop=drop))
+        examples = _str_list(path, spec.get("examples"), entry=f"{entry}.examples")
+        out.append(Exclusion(name=name, pattern=pattern, drop=drop, examples=examples))
     return tuple(out)
 
 

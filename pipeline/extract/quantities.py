@@ -211,7 +211,11 @@ class QuantityFinder:
         m = self.rank_suffix_re.match(text, ce)
         if m:
             end, suffix = m.end(), m.group()
-        elif pm or ce == len(text) or text[ce] in self.rank.clause_end:
+        elif pm or (
+            (ce == len(text) or text[ce] in self.rank.clause_end)
+            # 居全省第一； is a rank, but a clause that opens with 第三， enumerates.
+            and start > 0 and not text[start - 1].isspace() and text[start - 1] not in self.rank.clause_end
+        ) or (start == 0 and ce == len(text)):
             end, suffix = ce, self.rank.ordinal
         else:
             return None
