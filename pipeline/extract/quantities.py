@@ -355,7 +355,7 @@ class QuantityFinder:
             um = None
         if um is not None:
             spec = self.units.get(um.group())
-            if spec is not None and spec.after_digits_only and not core[-1:].isdigit():
+            if spec is not None and spec.after_digits_only and not any(c.isdigit() for c in core):
                 return None
         return um
 

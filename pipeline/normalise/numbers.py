@@ -226,6 +226,16 @@ class NumberParser:
         return Reading(total + section, vague)
 
 
+def canonical(value: Decimal) -> Decimal:
+    """An exact value without trailing zeros or a positive exponent.
+
+    >>> canonical(Decimal("1067.27") * Decimal("1e8")), canonical(Decimal("6.0"))
+    (Decimal('106727000000'), Decimal('6'))
+    """
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
 _PARSERS: dict[int, tuple[Numerals, NumberParser]] = {}
 
 
@@ -242,7 +252,7 @@ def parse_number(text: str, *, rules: Rules | None = None) -> Decimal | None:
     """The value of a bare numeral, exactly; None if `text` is not one numeral.
 
     >>> parse_number("1067.27亿")
-    Decimal('106727000000.00')
+    Decimal('106727000000')
     >>> parse_number("一亿五千万"), parse_number("三万4000"), parse_number("１２０")
     (Decimal('150000000'), Decimal('34000'), Decimal('120'))
     >>> parse_number("两千四百五"), parse_number("负三点五"), parse_number("廿二")
@@ -254,7 +264,7 @@ def parse_number(text: str, *, rules: Rules | None = None) -> Decimal | None:
         reading = number_parser(rules).read(text)
     except InvalidOperation:
         return None
-    return reading.value if reading else None
+    return canonical(reading.value) if reading else None
 
 
-__all__ = ["parse_number", "number_parser", "NumberParser", "Reading"]
+__all__ = ["parse_number", "canonical", "number_parser", "NumberParser", "Reading"]

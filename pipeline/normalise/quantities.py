@@ -10,18 +10,9 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 from ..rules import Qualifiers, Rules, UnitSpec
+from .numbers import canonical
 
 _PRECISION = 28
-
-
-def canonical(value: Decimal) -> Decimal:
-    """An exact value without trailing zeros or a positive exponent.
-
-    >>> canonical(Decimal("1067.27") * Decimal("1e8")), canonical(Decimal("6.0"))
-    (Decimal('106727000000'), Decimal('6'))
-    """
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
 
 
 def scaled(value: Decimal, factor: Decimal) -> Decimal:
@@ -99,4 +90,4 @@ def is_year(numeral: str, unit_surface: str, *, rules: Rules) -> bool:
     return numeral.isdigit() or all(c in rules.numerals.digits for c in numeral)
 
 
-__all__ = ["canonical", "scaled", "fraction_percent", "discount_percent", "qualifier", "currency_unit", "is_year"]
+__all__ = ["scaled", "fraction_percent", "discount_percent", "qualifier", "currency_unit", "is_year"]
