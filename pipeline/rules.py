@@ -146,6 +146,7 @@ class Numerals:
     thousands_separator: tuple[str, ...]
     vague_digit: tuple[str, ...]
     vague_more: tuple[str, ...]
+    vague_lead: tuple[str, ...]
     not_in_sequence: frozenset[str]
     half: str
     fraction: str
@@ -190,6 +191,7 @@ def load_numerals(path: Path) -> Numerals:
         thousands_separator=_str_list(path, marks.get("thousands_separator"), entry="marks.thousands_separator"),
         vague_digit=_str_list(path, marks.get("vague_digit"), entry="marks.vague_digit"),
         vague_more=_str_list(path, marks.get("vague_more"), entry="marks.vague_more"),
+        vague_lead=_str_list(path, marks.get("vague_lead"), entry="marks.vague_lead"),
         not_in_sequence=frozenset(marks.get("not_in_sequence", ())),
         half=str(marks.get("half", "")),
         fraction=str(marks.get("fraction", "")),

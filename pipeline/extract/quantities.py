@@ -35,8 +35,8 @@ from ..types import Quantity
 from . import overlaps_any, records_of, resolve_overlaps
 
 SOURCE = "rule:quantities.v1"
-# Range separators: 5至10年, 10-20亿元, 两到三万.
-_RANGE = re.compile(r"(?:至|到|——|—|–|-|~|～|－)")
+# Range separators: 5至10年, 10-20亿元, 两到三万, 1万(含)-5万元.
+_RANGE = re.compile(r"(?:[(（]含[)）])?(?:至|到|——|—|–|-|~|～|－)")
 _SPACES = re.compile(r"[ \t]{1,2}")
 _CLAUSE_END = re.compile(r"[，。；！？、：,;!?\n]")
 
@@ -69,8 +69,12 @@ class QuantityFinder:
         n, u, q = rules.numerals, rules.units, rules.qualifiers
         self.parser: NumberParser = number_parser(rules)
         self.fold = dict(n.fold)
+        # A full-width ， between full-width digits groups thousands (１１１，１１１): fold it
+        # to , there only (1:1, so offsets hold).
+        wide = "".join(chr(k) for k, v in n.fold.items() if chr(v).isdigit())
+        self.wide_comma = re.compile(rf"(?<=[{wide}])，(?=[{wide}]{{3}}(?![{wide}]))")
         self.numchars = set(n.digits) | set(n.units) | set(n.text_scales) | set(n.expansions) | set(n.vague_digit)
-        self.scale_chars = frozenset(n.text_scales)
+        self.scale_chars = frozenset(n.text_scales) | frozenset(n.arabic_scales)
         self.unit_chars = frozenset(n.units)
         self.digit_chars = frozenset(n.digits) | frozenset("0123456789")
         chars = re.escape("".join(sorted(self.numchars)))
@@ -79,10 +83,19 @@ class QuantityFinder:
         points = re.escape("".join(p for p in n.decimal_point if p != "."))
         more = re.escape("".join(n.vague_more))
         neg = _alternation(n.negative)
-        arabic = rf"\d+(?:[{sep}]\d{{3}}(?!\d))*(?:\.\d+)?(?:[kK](?![A-Za-z]))?"
+        arabic_scales = re.escape("".join(n.arabic_scales))
+        # ASCII , always groups thousands; the full-width ， only before decimals (82，225.00),
+        # since in running text it is mostly punctuation ($20，300美圆).
+        arabic = (
+            rf"\d+(?:(?:,\d{{3}}(?!\d))+|(?:[{sep}]\d{{3}}(?!\d))+(?=\.\d))?(?:\.\d+)?"
+            rf"(?:[{arabic_scales}](?![A-Za-z]))?"
+        )
+        lead = re.escape("".join(n.vague_lead))
+        mult = re.escape("".join(sorted(set(n.units) | set(n.text_scales))))
         self.core = re.compile(
-            rf"(?:(?<![\d{chars}.])(?:{neg})(?=[\d{chars}]))?"
-            rf"(?:{re.escape(n.half)}(?![\d{chars}])|(?:{arabic}|[{chars}])(?:{arabic}|[{chars}]|[{points}](?=[\d{digits}])|[{more}])*)"
+            rf"(?:(?<![\d{chars}.)）])(?:{neg})(?=[\d{chars}]))?"
+            rf"(?:{re.escape(n.half)}(?![\d{chars}])|(?:{arabic}|[{chars}]|[{lead}](?=[{mult}]))"
+            rf"(?:{arabic}|[{chars}]|[{points}](?=[\d{digits}])|[{more}])*)"
         )
         self.units = u.suffixes
         self.unit_re = re.compile(
@@ -120,11 +133,25 @@ class QuantityFinder:
 
     def _read(self, core: str, *, implied_one: bool) -> Reading | None:
         """The value of a found numeral; a bare magnitude (亿, 千亿) only when allowed."""
-        if not any(c in self.digit_chars for c in core) and core[0] not in ("十", "拾", self.rules.numerals.half):
-            if not (implied_one or (len(core) > 1 and all(c in self.numchars for c in core))):
+        n = self.rules.numerals
+        if not any(c in self.digit_chars for c in core) and core[0] not in ("十", "拾", n.half):
+            if core[0] in n.vague_digit or core[0] in n.vague_lead:
+                return self.parser.read(core)  # 几十万, 数十亿
+            if not (implied_one or len(core) > 1):
                 return None
             core = "一" + core
         return self.parser.read(core)
+
+    def _adjacent_range(self, core: str) -> tuple[Reading, Decimal] | None:
+        """三五百 is 300 to 500, 七八个 7 to 8: two rising digits before the multipliers."""
+        n = self.rules.numerals
+        if len(core) < 2 or core[0] not in n.digits or core[1] not in n.digits:
+            return None
+        lo, hi = n.digits[core[0]], n.digits[core[1]]
+        if not 0 < lo < hi or any(c not in self.unit_chars and c not in self.scale_chars for c in core[2:]):
+            return None
+        r1, r2 = self.parser.read(core[0] + core[2:]), self.parser.read(core[1:])
+        return (r1, r2.value) if r1 is not None and r2 is not None else None
 
     # ---- finding ----
 
@@ -134,7 +161,7 @@ class QuantityFinder:
         token_starts: sorted offsets where segmentation starts a word; None skips the
         word-boundary check (for callers without a segmenter).
         """
-        folded = text.translate(self.fold)
+        folded = self.wide_comma.sub(",", text).translate(self.fold)
         starts = set(token_starts) if token_starts is not None else None
         out: list[Found] = []
         for m in self.core.finditer(folded):
@@ -262,6 +289,8 @@ class QuantityFinder:
                     unit_m = self._unit_after(text, pos, core)
             if core2 is not None:
                 tail = self._scale_tail(core2)
+                if len(core) == 1 and core in n.digits:
+                    tail = self._multiplier_tail(core2)  # 两到三仟 is 2000 to 3000
                 first = core if any(c in self.scale_chars for c in core) else core + tail
                 r1, r2 = self.parser.read(first), self.parser.read(core2)
                 if r1 is None or r2 is None or r2.value <= r1.value:
@@ -271,6 +300,9 @@ class QuantityFinder:
                 reading, value_max = r1, r2.value
             else:
                 reading = None
+                adjacent = self._adjacent_range(core)
+                if adjacent is not None:
+                    reading, value_max = adjacent
         prefix_spec = None
         left = cs
         pm = self.prefix_re.search(text, max(0, cs - self.max_prefix), cs)
@@ -363,6 +395,13 @@ class QuantityFinder:
         """The magnitude characters that end a numeral (亿 of 1067.27亿)."""
         i = len(core)
         while i > 0 and core[i - 1] in self.scale_chars:
+            i -= 1
+        return core[i:]
+
+    def _multiplier_tail(self, core: str) -> str:
+        """All multiplier characters that end a numeral (仟 and 万 of 三仟万)."""
+        i = len(core)
+        while i > 0 and (core[i - 1] in self.scale_chars or core[i - 1] in self.unit_chars):
             i -= 1
         return core[i:]
 

@@ -116,7 +116,7 @@ class NumberParser:
                 out.append(("scale", n.scales[c], c))
             elif c in n.decimal_point:
                 out.append(("point", None, c))
-            elif c in n.vague_digit:
+            elif c in n.vague_digit or c in n.vague_lead:
                 out.append(("vague", None, c))
             elif c in n.vague_more:
                 out.append(("more", None, c))
