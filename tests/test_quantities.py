@@ -34,7 +34,7 @@ def _params():
         yield pytest.param(case, id=case["text"], marks=marks)
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_spec(case):
     doc = pipeline.extract(case["text"])
     assert_offsets(doc)

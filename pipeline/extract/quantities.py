@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Sequence
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -178,14 +179,21 @@ class QuantityFinder:
     def _drop_excluded(self, text: str, found: list[Found]) -> list[Found]:
         if not found:
             return found
-        spans = [
-            (m.start(), m.end(), ex.drop)
+        # A pattern with a group excludes the group's span (the name inside its quotes).
+        spans = sorted(
+            (*m.span(1 if ex.pattern.groups else 0), ex.drop)
             for ex in self.rules.quantity_exclusions
             for m in ex.pattern.finditer(text)
-        ]
+        )
+        if not spans:
+            return found
+        starts = [s for s, _, _ in spans]
+        longest = max(e - s for s, e, _ in spans)
         keep = []
         for f in found:
-            for s, e, drop in spans:
+            lo = bisect.bisect_left(starts, f.start - longest)
+            hi = bisect.bisect_left(starts, f.end)
+            for s, e, drop in spans[lo:hi]:
                 if drop == "overlap" and f.start < e and s < f.end:
                     break
                 if drop == "inside" and s <= f.start and f.end <= e and (s, e) != (f.start, f.end):
@@ -287,6 +295,13 @@ class QuantityFinder:
                             core2, pos, unit_m = m2.group(), m2.end(), um2
                 if unit_m is None:
                     unit_m = self._unit_after(text, pos, core)
+            # Most numerals (统一, 一些) have no unit, magnitude or currency sign: stop early.
+            if (
+                unit_m is None and core2 is None and core[-1] not in self.scale_chars
+                and not self.prefix_re.search(text, max(0, cs - self.max_prefix), cs)
+                and self._adjacent_range(core) is None
+            ):
+                return None
             if core2 is not None:
                 tail = self._scale_tail(core2)
                 if len(core) == 1 and core in n.digits:
@@ -438,7 +453,7 @@ class QuantitiesExtractor:
         text = doc.text
         times = records_of(doc, "time")
         found = [
-            f for f in self.finder.find(text, token_starts=[t.idx for t in doc])
+            f for f in self.finder.find(text, token_starts=doc.to_array([IDX]).tolist() if len(doc) else [])
             if not overlaps_any(f.start, f.end, times)
         ]
         by_span: dict[tuple[int, int, int], Found] = {}

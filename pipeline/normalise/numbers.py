@@ -46,7 +46,8 @@ class NumberParser:
         Whitespace is ignored (spaced-out numerals such as 两千 四 百 五).
         """
         n = self.n
-        arabic = _ARABIC_FRACTION.fullmatch(text.translate(n.fold).strip())
+        text = text.translate(n.fold)
+        arabic = _ARABIC_FRACTION.fullmatch(text.strip()) if "/" in text else None
         if arabic:
             whole, num, den = arabic.groups()
             if int(den) == 0:
@@ -54,7 +55,7 @@ class NumberParser:
             with localcontext() as ctx:
                 ctx.prec = 28
                 return Reading(Decimal(whole or 0) + Decimal(num) / Decimal(den))
-        text = _WHITESPACE.sub("", text.translate(n.fold))
+        text = _WHITESPACE.sub("", text)
         for short, long in n.expansions.items():
             text = text.replace(short, long)
         if not text:
