@@ -345,7 +345,7 @@ class QuantityFinder:
                     return None
                 spec = UnitSpec(surface=unit_surface, unit=unit_surface, dimension="count", factor=Decimal(1))
             if spec is None:
-                spec = self._context_currency(text, cs, core)
+                spec = self._context_currency(text, cs, ce, core)
                 if spec is None:
                     return None
             if is_year(core, unit_surface, rules=self.rules):
@@ -387,7 +387,9 @@ class QuantityFinder:
         if starts is not None:
             if start not in starts:
                 start, qb = left, None
-                if start not in starts:
+                # jieba keeps letters and digits in one word (GDP9650.19): a figure
+                # right after an abbreviation still starts a match.
+                if start not in starts and not (text[start - 1:start].isascii() and text[start - 1:start].isalpha()):
                     return None
             if not self._ends_ok(text, unit_start, end, starts, token_starts):
                 return None
@@ -420,10 +422,13 @@ class QuantityFinder:
             i -= 1
         return core[i:]
 
-    def _context_currency(self, text: str, cs: int, core: str) -> UnitSpec | None:
-        """投资120亿: a magnitude without a unit is money when the clause is about money."""
+    def _context_currency(self, text: str, cs: int, ce: int, core: str) -> UnitSpec | None:
+        """投资120亿, 冲击4000亿产值: a magnitude without a unit is money when a money word
+        comes shortly before it in its clause, or right after it."""
         if not self._scale_tail(core):
             return None
+        if any(text.startswith(word, ce) for word in self.context_words):
+            return self.context_spec
         window = text[max(0, cs - self.context_span):cs]
         cut = None
         for cut in _CLAUSE_END.finditer(window):
