@@ -16,7 +16,7 @@ from pipeline.extract.quantities import SOURCE, QuantityFinder
 from pipeline.rules import load_rules
 from pipeline.types import Time
 
-from conftest import assert_offsets
+from .conftest import assert_offsets
 
 SPEC = tomllib.loads((Path(__file__).parent / "specs" / "quantities.toml").read_text(encoding="utf-8"))["case"]
 
