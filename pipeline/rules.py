@@ -355,6 +355,7 @@ class Qualifiers:
 
     before: Mapping[str, str]
     after: Mapping[str, str]
+    words_blocked: frozenset[str] = frozenset()  # words a qualifier character may end
 
 
 def load_qualifiers(path: Path) -> Qualifiers:
@@ -362,6 +363,7 @@ def load_qualifiers(path: Path) -> Qualifiers:
     data = read_toml(path)
     before: dict[str, str] = {}
     after: dict[str, str] = {}
+    blocked = frozenset(_str_list(path, data.pop("words_blocked", ["-"]), entry="words_blocked"))
     for qualifier, table in data.items():
         if qualifier not in QUALIFIERS or qualifier == "exact":
             raise RulesError(path, f"unknown qualifier (expected one of {QUALIFIERS[1:]})", entry=qualifier)
@@ -372,7 +374,7 @@ def load_qualifiers(path: Path) -> Qualifiers:
                 if word in out:
                     raise RulesError(path, f"{word!r} is already {out[word]!r}", entry=f"{qualifier}.{position}")
                 out[word] = qualifier
-    return Qualifiers(before=MappingProxyType(before), after=MappingProxyType(after))
+    return Qualifiers(before=MappingProxyType(before), after=MappingProxyType(after), words_blocked=blocked)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,9 @@ def test_qualifier_words_of_design():
         assert q.before[word] == "under"
     for word in ("以内", "以下"):
         assert q.after[word] == "under"
+    # a blocked word is a word that merely ends in a qualifier character, never a qualifier
+    assert not q.words_blocked & set(q.before)
+    assert all(any(w.endswith(b) for b in q.before) for w in q.words_blocked)
 
 
 def test_exclusions_have_examples_they_match():

@@ -212,6 +212,14 @@ class QuantityFinder:
         tok_end = token_starts[i + 1] if i + 1 < len(token_starts) else len(text)
         return unit_start <= tok_start and text[tok_start:tok_end] not in self.rules.units.unit_words_blocked
 
+    def _fused_qualifier(self, text: str, start: int, left: int, token_starts) -> bool:
+        """A qualifier jieba joined to the word before it (占地约 / 200亩) still counts,
+        unless that word is listed in rules/qualifiers.toml `words_blocked` (签约 / 5个)."""
+        i = bisect.bisect_right(token_starts, start) - 1
+        tok_start = token_starts[i] if i >= 0 else 0
+        tok_end = token_starts[i + 1] if i + 1 < len(token_starts) else len(text)
+        return tok_end == left and text[tok_start:tok_end] not in self.rules.qualifiers.words_blocked
+
     def _before(self, text: str, pos: int) -> str | None:
         m = self.before_re.search(text, max(0, pos - self.max_before), pos)
         return m.group() if m else None
@@ -385,7 +393,7 @@ class QuantityFinder:
         qb = self._before(text, left)
         start = left - len(qb) if qb else left
         if starts is not None:
-            if start not in starts:
+            if start not in starts and not (qb and self._fused_qualifier(text, start, left, token_starts)):
                 start, qb = left, None
                 # jieba keeps letters and digits in one word (GDP9650.19): a figure
                 # right after an abbreviation still starts a match.
