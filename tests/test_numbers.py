@@ -81,3 +81,11 @@ def test_never_raises(text):
 def test_arabic_roundtrip(n):
     assert parse_number(str(n)) == n
     assert parse_number(f"{n:,}") == n
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["分之", "又", "1", "万", "亿", "负", "点", "一", "十", ",", "0"]), min_size=50, max_size=600).map("".join))
+def test_long_numerals_never_raise(text):
+    # deep fraction chains and huge magnitudes: no recursion or overflow errors
+    value = parse_number(text)
+    assert value is None or isinstance(value, Decimal)

@@ -111,3 +111,10 @@ def test_never_raises_and_offsets_hold(text):
         assert q.qualifier in ("exact", "approx", "over", "under")
         assert q.value_max is None or q.value_max > q.value
         assert q.text == text[q.start:q.end]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["1", "一", "万", "亿", "元", "分之", "-", "至", "第", "近", "“", "”", "年", "，"]), min_size=100, max_size=800).map("".join))
+def test_long_repetitive_text(text):
+    doc = pipeline.extract(text)
+    assert_offsets(doc)

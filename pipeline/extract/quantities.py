@@ -36,6 +36,8 @@ from ..types import Quantity
 from . import overlaps_any, records_of, resolve_overlaps
 
 SOURCE = "rule:quantities.v1"
+# A numeral longer than this is a code, a table row or noise, not a quantity.
+MAX_NUMERAL = 40
 # Range separators: 5至10年, 10-20亿元, 两到三万, 1万(含)-5万元.
 _RANGE = re.compile(r"(?:[(（]含[)）])?(?:至|到|——|—|–|-|~|～|－)")
 _SPACES = re.compile(r"[ \t]{1,2}")
@@ -225,6 +227,8 @@ class QuantityFinder:
         return m.group() if m else None
 
     def _at(self, text: str, cs: int, ce: int, starts, token_starts) -> Found | None:
+        if ce - cs > MAX_NUMERAL:
+            return None
         core = text[cs:ce]
         unit_m = None
         # 120万千瓦: the 千 the numeral regex took belongs to the unit 千瓦.

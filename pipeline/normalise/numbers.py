@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, DecimalException, localcontext
 
 from ..rules import Numerals, Rules, load_rules
 
@@ -71,7 +71,7 @@ class NumberParser:
                 break
         if n.mixed_fraction in text and n.fraction in text:
             whole, _, rest = text.partition(n.mixed_fraction)
-            a, b = self.read(whole), self._fraction(rest)
+            a, b = self._signed(whole), self._fraction(rest)
             result = None if a is None or b is None else Reading(a.value + b.value, a.vague or b.vague)
         elif n.fraction in text:
             result = self._fraction(text)
@@ -81,12 +81,23 @@ class NumberParser:
             return None
         return Reading(-result.value, result.vague) if negative else result
 
+    def _signed(self, text: str) -> Reading | None:
+        """A numeral with an optional sign and no fraction marks (parts of a fraction)."""
+        n = self.n
+        if n.fraction in text or n.mixed_fraction in text:
+            return None
+        for mark in n.negative:
+            if text.startswith(mark):
+                r = self._plain(text[len(mark):])
+                return Reading(-r.value, r.vague) if r else None
+        return self._plain(text)
+
     def _fraction(self, text: str) -> Reading | None:
         den_text, _, num_text = text.partition(self.n.fraction)
-        den, num = self._plain(den_text, implied_one=True), self.read(num_text)
+        den, num = self._plain(den_text, implied_one=True), self._signed(num_text)
         if den is None or den.value == 0 or num is None:
             # 负３分之负一百五十七: a sign on the denominator
-            den = self.read(den_text)
+            den = self._signed(den_text)
             if den is None or den.value == 0 or num is None:
                 return None
         with localcontext() as ctx:
@@ -233,8 +244,11 @@ def canonical(value: Decimal) -> Decimal:
     >>> canonical(Decimal("1067.27") * Decimal("1e8")), canonical(Decimal("6.0"))
     (Decimal('106727000000'), Decimal('6'))
     """
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+    with localcontext() as ctx:
+        # as many digits as the value has, so that nothing is rounded
+        ctx.prec = max(28, len(value.as_tuple().digits) + max(0, value.as_tuple().exponent))
+        value = value.normalize()
+        return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
 
 
 _PARSERS: dict[int, tuple[Numerals, NumberParser]] = {}
@@ -263,7 +277,7 @@ def parse_number(text: str, *, rules: Rules | None = None) -> Decimal | None:
     """
     try:
         reading = number_parser(rules).read(text)
-    except InvalidOperation:
+    except DecimalException:  # beyond what Decimal can hold (亿亿亿… thousands long)
         return None
     return canonical(reading.value) if reading else None
 
