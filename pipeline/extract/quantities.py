@@ -283,7 +283,6 @@ class QuantityFinder:
         pos = ce
         value_max = None
         percent: Decimal | None = None
-        vague = False
         if unit_m is None and text.startswith(n.fraction, pos):
             m2 = self.core.match(text, pos + len(n.fraction))
             den = self._read(core, implied_one=True)
@@ -317,7 +316,7 @@ class QuantityFinder:
             if core2 is not None:
                 tail = self._scale_tail(core2)
                 if len(core) == 1 and core in n.digits:
-                    tail = self._multiplier_tail(core2)  # 两到三仟 is 2000 to 3000
+                    tail = self._scale_tail(core2, units=True)  # 两到三仟 is 2000 to 3000
                 first = core if any(c in self.scale_chars for c in core) else core + tail
                 r1, r2 = self.parser.read(first), self.parser.read(core2)
                 if r1 is None or r2 is None or r2.value <= r1.value:
@@ -384,10 +383,9 @@ class QuantityFinder:
             value = scaled(value, factor)
             if value_max is not None:
                 value_max = scaled(value_max, factor)
-            vague = reading.vague
         else:
             value, unit, dimension = percent, "%", "percent"
-            vague = reading.vague
+        vague = reading.vague
         unit_start = ce if unit_m is None else unit_m.start()
         end = pos
         am = self.after_re.match(text, pos)
@@ -412,25 +410,18 @@ class QuantityFinder:
         """The unit right after a numeral (up to two spaces between)."""
         sp = _SPACES.match(text, pos)
         um = self.unit_re.match(text, sp.end() if sp else pos)
-        if um is None and sp:
-            um = None
         if um is not None:
             spec = self.units.get(um.group())
             if spec is not None and spec.after_digits_only and not any(c.isdigit() for c in core):
                 return None
         return um
 
-    def _scale_tail(self, core: str) -> str:
-        """The magnitude characters that end a numeral (亿 of 1067.27亿)."""
+    def _scale_tail(self, core: str, *, units: bool = False) -> str:
+        """The magnitude characters that end a numeral (亿 of 1067.27亿; with `units`,
+        also 十百千: 仟 of 三仟)."""
+        chars = self.scale_chars | self.unit_chars if units else self.scale_chars
         i = len(core)
-        while i > 0 and core[i - 1] in self.scale_chars:
-            i -= 1
-        return core[i:]
-
-    def _multiplier_tail(self, core: str) -> str:
-        """All multiplier characters that end a numeral (仟 and 万 of 三仟万)."""
-        i = len(core)
-        while i > 0 and (core[i - 1] in self.scale_chars or core[i - 1] in self.unit_chars):
+        while i > 0 and core[i - 1] in chars:
             i -= 1
         return core[i:]
 
