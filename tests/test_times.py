@@ -111,7 +111,7 @@ def _rules_text() -> str:
         ('"十四五" = [2021, 2025]', '"十四五" = [2021, 2026]', "five years"),
         ('"去年" = { offset = -1, anchor = "article" }', '"去年" = { offset = -1, anchor = "yesterday" }', "去年"),
         ('"上半年" = { months = [1, 6], granularity = "half" }', '"上半年" = { months = [6, 1], granularity = "half" }', "上半年"),
-        ('"末" = "last"', '"末" = "end"', "edges.末"),
+        ('"底" = "last"', '"底" = "end"', "edges.底"),
         ('"同期" = -1', '"同期" = -1\n[year_parts_extra]', None),
         ('"前半年" = { months = [1, 6], granularity = "half" }', '"今年" = { months = [1, 6], granularity = "half" }', "今年"),
         ('version = "times.v1"', 'version = 1', "version"),
@@ -216,7 +216,7 @@ def test_current_period_skips_unresolved_times():
 
 def test_current_period_subject_must_open_the_first_body_paragraph():
     text = "标题2024年\n\n开发区2024年实现增长。\n\n新增企业107家。"
-    assert _periods(text) == [None, "2024年", None]
+    assert _periods(text) == ["2024年", "2024年", None]
 
 
 # ---- properties ----------------------------------------------------------------------

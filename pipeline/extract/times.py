@@ -349,12 +349,13 @@ def current_periods(
         own = resolved[i] if i < len(resolved) and resolved[i].start < e else None
         if own is not None:
             current = own
-        elif out and "\n" not in text[previous_end:s] and previous is not None:
+        elif previous is not None and "\n" not in text[previous_end:s]:
             current = previous
         else:
             current = subject
         out.append(current)
-        previous, previous_end = current, e
+        # a sentence keeps its trailing line breaks: the paragraph ends where they start
+        previous, previous_end = current, s + len(text[s:e].rstrip())
     return out
 
 
