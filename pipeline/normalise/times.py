@@ -101,17 +101,11 @@ def small_number(text: str, *, digits: Mapping[str, int]) -> int | None:
         return tens * 10 + ones
     if len(text) > 1 and not text.isascii():
         return None  # 一二 is not a number of this kind
-    value = 0
-    for ch in text:
-        d = digits.get(ch)
-        if d is None:
-            return None
-        value = value * 10 + d
-    return value
+    return digit_year(text, digits=digits)
 
 
 def digit_year(text: str, *, digits: Mapping[str, int]) -> int | None:
-    """A year written digit by digit: 2024, 二〇二四, 二零二四.
+    """A number written digit by digit, as years are: 2024, 二〇二四, 二零二四.
 
     >>> digit_year("二〇二四", digits={"二": 2, "〇": 0, "四": 4})
     2024
