@@ -106,7 +106,7 @@ class TimesRules:
     plan_suffixes: MappingProxyType  # 期间 -> whole | first | last
     relative_years: MappingProxyType  # 去年 -> (-1, -1, "article"): first, last offset, anchor
     relative_quarters: MappingProxyType  # 上季度 -> -1
-    same_period: MappingProxyType  # 同期 -> -1
+    same_period: MappingProxyType  # words: (同期,), bare_after: (比, 较, 与)
     year_parts: MappingProxyType  # 上半年 -> ((1, 6), "half")
     edges: MappingProxyType  # 底 -> last
     windows: MappingProxyType  # 近 -> past
@@ -148,6 +148,11 @@ def load_times(path: Path) -> TimesRules:
     """rules/times.toml: digits, plan periods, relative year and quarter words, parts and
     edges of a year, windows (近三年) and range joiners. Every surface is claimed once."""
     data = read_toml(path)
+    known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters",
+             "same_period", "year_parts", "edges", "windows", "range"}
+    for key in data:
+        if key not in known:
+            raise RulesError(path, f"unknown table or key {key!r}", entry=key)
     version = data.get("version")
     if not isinstance(version, str) or not version.startswith("times."):
         raise RulesError(path, f"version must be a string like 'times.v1', got {version!r}", entry="version")
@@ -183,11 +188,15 @@ def load_times(path: Path) -> TimesRules:
         if not isinstance(offset, int) or isinstance(offset, bool) or not -8 <= offset <= 8:
             raise RulesError(path, f"offset must be an integer -8..8 quarters, got {offset!r}", entry=f"relative_quarters.{word}")
         relative_quarters[word] = offset
+    table = _table(path, data, "same_period")
     same_period = {}
-    for word, offset in _table(path, data, "same_period").items():
-        if offset != -1:
-            raise RulesError(path, f"only a shift of -1 year is supported, got {offset!r}", entry=f"same_period.{word}")
-        same_period[word] = offset
+    for key in ("words", "bare_after"):
+        values = table.get(key)
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() == v and v for v in values):
+            raise RulesError(path, f"{key} must be a non-empty list of words", entry=f"same_period.{key}")
+        same_period[key] = tuple(values)
+    if set(table) != {"words", "bare_after"}:
+        raise RulesError(path, "expected only words and bare_after", entry="same_period")
     year_parts = {}
     for word, spec in _table(path, data, "year_parts").items():
         entry = f"year_parts.{word}"
@@ -205,7 +214,7 @@ def load_times(path: Path) -> TimesRules:
     words: dict[str, str] = {}
     for table_name, table in (
         ("plans", plans), ("relative_years", relative_years), ("relative_quarters", relative_quarters),
-        ("same_period", same_period), ("year_parts", year_parts),
+        ("same_period", dict.fromkeys(same_period["words"])), ("year_parts", year_parts),
     ):
         for word in table:
             if word in words:

@@ -76,7 +76,8 @@ class TimePatterns:
         first_n = rf"(?P<fdir>前|后)(?P<fn>{small})个?月"
         half = rf"(?P<half>{_alt(rules.year_parts)})"
         part = rf"(?:{half}|{quarter}|(?P<mon>{no_num_before}{months}(?:{days})?))(?:{edge})?"
-        same = rf"(?P<same>{_alt(rules.same_period)})"
+        same = rf"(?P<same>{_alt(rules.same_period['words'])})"
+        bare_same = rf"(?<=[{regex.escape(''.join(rules.same_period['bare_after']))}]){same}"
         rel_quarter = rf"(?P<relq>{_alt(rules.relative_quarters)})(?:{edge})?"
         year_any = rf"(?:{year4}|{year2}|{rel})"
         composite = (
@@ -84,7 +85,7 @@ class TimePatterns:
             rf"|{part}(?:{same})?"
             rf"|(?<!{numeral})年(?P<bare_edge>{_alt(rules.edges)})"
             rf"|{rel_quarter}"
-            rf"|{same}"
+            rf"|{bare_same}"
         )
         year_range = (
             rf"(?P<ya>(?<![0-9.])(?:1[89]|2[01])[0-9]{{2}}){join}(?P<yb>(?:1[89]|2[01])[0-9]{{2}})[ \u3000]?年(?P<ryfy>度)?"

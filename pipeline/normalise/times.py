@@ -237,6 +237,11 @@ def resolve(
     '2016-02-29'
     >>> resolve(TimeParts(quarter_offset=-1, edge="last"), article_date=dt.date(2021, 6, 14))[:3]
     ('2021-03-01', '2021-03-31', 'month')
+    >>> july = (dt.date(2021, 1, 1), dt.date(2021, 7, 31), "month")
+    >>> resolve(TimeParts(same_period=True), article_date=None, context_period=july)[:2]
+    ('2020-01-01', '2020-07-31')
+    >>> resolve(TimeParts(year=2019, same_period=True), article_date=None, context_period=july)[:2]
+    ('2019-01-01', '2019-07-31')
     >>> resolve(TimeParts(year_offset=0, year_offset_end=1), article_date=a)[:2]
     ('2024-01-01', '2025-12-31')
     """
@@ -263,10 +268,21 @@ def resolve(
         first = y - n if parts.window == "past" else y
         return _span(dt.date(first, 1, 1), dt.date(first + n - 1, 12, 31), "year", True)
 
-    # 同期 / 去年同期 after 1—7月 in the same sentence: that period a year earlier.
+    # 同期 after 1—7月 in the same sentence: that period a year earlier; 2019年同期 and
+    # 去年同期 put it in the year they name.
     if parts.same_period and context_period is not None:
         start, end, granularity = context_period
-        return _span(shift_years(start, -1), shift_years(end, -1), granularity, True)
+        shift = -1
+        if parts.year is not None:
+            shift = parts.year - start.year
+        elif parts.year_offset is not None:
+            if parts.anchor == "context" and context_year is not None:
+                shift = context_year + parts.year_offset - start.year
+            elif article_date is not None:
+                shift = article_date.year + parts.year_offset - start.year
+            else:
+                return _unresolved(granularity)
+        return _span(shift_years(start, shift), shift_years(end, shift), granularity, parts.year is None)
 
     relative = parts.year is None
     if parts.year is not None:
