@@ -10,7 +10,8 @@ Conventions (DESIGN.md "time"):
   (上半年, 年底, 一季度) or a bare month/day (1月27日) is `relative`;
 - a bare month or day takes the article's year, or the year before when it would start
   more than a month after the article date (1月27日 in an article of 2024-02-01 is
-  2024-01-27; 12月 in an article of 2025-01-20 is 2024-12);
+  2024-01-27; 12月 in an article of 2025-01-20 is 2024-12); a bare month range is a
+  reporting period and is judged by its end (1—7月 in an article of 2024-02-01 is 2023);
 - bare parts of a year (上半年, 一季度, 年底) take the article's year;
 - 年底/年末 = December, 年初 = January, 6月末 = June, 一季度末 = March, 十四五末 = 2025;
 - 近三年/过去三年 = the three years before the article year; 未来五年/今后五年 = the five
@@ -215,6 +216,8 @@ def resolve(
     ('2024-01-27', 'day', True)
     >>> resolve(TimeParts(months=(12, 12), part="month"), article_date=dt.date(2025, 1, 20)).end_date
     '2024-12-31'
+    >>> resolve(TimeParts(months=(1, 7), part="month"), article_date=a)[:2]
+    ('2023-01-01', '2023-07-31')
     >>> resolve(TimeParts(year_offset=-1), article_date=a)[:2]
     ('2023-01-01', '2023-12-31')
     >>> resolve(TimeParts(year_offset=-1), article_date=None)
@@ -319,7 +322,10 @@ def resolve(
         and parts.months is not None and (parts.part in ("month", "day") or parts.days is not None)
     )
     found = _within_year(parts, year)
-    if bare_month_or_day and article_date is not None and found is not None and found[0] > one_month_after(article_date):
+    # A month range (1—7月) is a reporting period: judged by its end, a month or day by its start.
+    if bare_month_or_day and article_date is not None and found is not None and (
+        found[1 if parts.months[0] < parts.months[1] else 0] > one_month_after(article_date)
+    ):
         year -= 1
         found = _within_year(parts, year)
     # 2月29日 without a year, read in a common year: the latest leap year before it.
