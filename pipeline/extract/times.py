@@ -83,7 +83,7 @@ class TimePatterns:
         composite = (
             rf"{year_any}(?:年?{edge}|[ \u3000]?{part}|{first_n})?(?:{same})?"
             rf"|{part}(?:{same})?"
-            rf"|(?<!{numeral})年(?P<bare_edge>{_alt(rules.edges)})"
+            rf"|(?<!{numeral}|每)年(?P<bare_edge>{_alt(rules.edges)})"  # 每年底 recurs: not one date
             rf"|{rel_quarter}"
             rf"|{bare_same}"
         )
@@ -224,19 +224,22 @@ def find_times(
     context_year: int | None = None
     context_period: tuple[dt.date, dt.date, str] | None = None
     reference_year = article_date.year if article_date else None
-    for m in _matches(pats.pattern, text.translate(_FOLD), boundaries):
-        read = pats.parts(m, reference_year=reference_year)
-        if read is None:
-            continue
-        parts, start, end = read
-        sentence = bisect.bisect_right(starts, start) - 1
+    folded = text.translate(_FOLD)
+    for m in _matches(pats.pattern, folded, boundaries):
+        sentence = bisect.bisect_right(starts, m.start()) - 1
         if sentence != context_sentence:
             context_sentence, context_year, context_period = sentence, None, None
+        # Not a real date as a whole (2023年13月): its year alone, if it has one.
         res = None
-        if out and _is_bare_month(parts) and out[-1].resolved and out[-1].granularity in ("day", "month"):
-            res = _range_end(parts, out[-1], text[out[-1].end:start], joiners=rules.joiners)
-        if res is None:
-            res = resolve(parts, article_date=article_date, context_year=context_year, context_period=context_period)
+        while m is not None and res is None:
+            read = pats.parts(m, reference_year=reference_year)
+            if read is not None:
+                parts, start, end = read
+                if out and _is_bare_month(parts) and out[-1].resolved and out[-1].granularity in ("day", "month"):
+                    res = _range_end(parts, out[-1], text[out[-1].end:start], joiners=rules.joiners)
+                if res is None:
+                    res = resolve(parts, article_date=article_date, context_year=context_year, context_period=context_period)
+            m = _year_alone(pats.pattern, folded, m) if res is None else None
         if res is None:
             continue
         out.append(_record(text, start, end, res, source=source))
@@ -245,6 +248,15 @@ def find_times(
             if not res.relative and res.granularity != "plan":
                 context_year = int(res.end_date[:4])
     return out
+
+
+def _year_alone(pattern: regex.Pattern, folded: str, m: regex.Match) -> regex.Match | None:
+    """The match of just the explicit year (2023年 or 2023年度) at the start of `m`."""
+    if not m.group("y4"):
+        return None
+    end = folded.index("年", m.end("y4")) + 1
+    end += folded.startswith("度", end)
+    return pattern.match(folded, m.start(), end) if end < m.end() else None
 
 
 def _is_bare_month(parts: TimeParts) -> bool:
