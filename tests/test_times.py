@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import pipeline
 from pipeline.extract.times import current_periods, find_times
+from pipeline.normalise.times import TimeParts, resolve
 from pipeline.rules import RulesError, load_rules, load_times
 from pipeline.types import Time
 
@@ -246,3 +247,27 @@ def test_pipeline_times_offsets_hold(text, nlp):
     assert_offsets(doc)
     periods = current_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date)
     assert len(periods) == len(doc.sentences)
+
+
+small = st.integers(min_value=-2, max_value=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    year=st.one_of(st.none(), st.integers(1800, 2199)),
+    offset=st.one_of(st.none(), st.integers(-10, 10)),
+    months=st.one_of(st.none(), st.tuples(small, small)),
+    days=st.one_of(st.none(), st.tuples(small, small)),
+    edge=st.sampled_from([None, "first", "last"]),
+    same=st.booleans(),
+    day=st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2150, 12, 31))),
+)
+def test_resolve_never_raises_and_orders_dates(year, offset, months, days, edge, same, day):
+    parts = TimeParts(year=year, year_offset=offset, months=months, days=days, edge=edge, same_period=same, part="month")
+    res = resolve(parts, article_date=day, context_year=None, context_period=None)
+    if res is not None:
+        assert res.resolved == (res.start_date is not None)
+        if res.resolved:
+            assert res.start_date <= res.end_date
+        else:
+            assert res.relative and day is None
