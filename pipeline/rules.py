@@ -106,6 +106,7 @@ class TimesRules:
     plan_suffixes: MappingProxyType  # 期间 -> whole | first | last
     relative_years: MappingProxyType  # 去年 -> (-1, -1, "article"): first, last offset, anchor
     relative_quarters: MappingProxyType  # 上季度 -> -1
+    relative_months: MappingProxyType  # 上月 -> -1
     same_period: MappingProxyType  # words: (同期,), bare_after: (比, 较, 与)
     year_parts: MappingProxyType  # 上半年 -> ((1, 6), "half")
     edges: MappingProxyType  # 底 -> last
@@ -144,11 +145,21 @@ def _int_pair(path: Path, entry: str, value: Any, *, low: int, high: int) -> tup
     return (value[0], value[1])
 
 
+def _offsets(path: Path, data: dict[str, Any], name: str, *, limit: int) -> dict[str, int]:
+    """A table of word = integer offset within -limit..limit."""
+    out = {}
+    for word, offset in _table(path, data, name).items():
+        if not isinstance(offset, int) or isinstance(offset, bool) or not -limit <= offset <= limit:
+            raise RulesError(path, f"offset must be an integer -{limit}..{limit}, got {offset!r}", entry=f"{name}.{word}")
+        out[word] = offset
+    return out
+
+
 def load_times(path: Path) -> TimesRules:
-    """rules/times.toml: digits, plan periods, relative year and quarter words, parts and
+    """rules/times.toml: digits, plan periods, relative year, quarter and month words, parts and
     edges of a year, windows (近三年) and range joiners. Every surface is claimed once."""
     data = read_toml(path)
-    known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters",
+    known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters", "relative_months",
              "same_period", "year_parts", "edges", "windows", "range"}
     for key in data:
         if key not in known:
@@ -183,11 +194,8 @@ def load_times(path: Path) -> TimesRules:
         if last < offset:
             raise RulesError(path, f"last ({last}) is before offset ({offset})", entry=entry)
         relative_years[word] = (offset, last, _choice(path, entry, spec["anchor"], ("article", "context")))
-    relative_quarters = {}
-    for word, offset in _table(path, data, "relative_quarters").items():
-        if not isinstance(offset, int) or isinstance(offset, bool) or not -8 <= offset <= 8:
-            raise RulesError(path, f"offset must be an integer -8..8 quarters, got {offset!r}", entry=f"relative_quarters.{word}")
-        relative_quarters[word] = offset
+    relative_quarters = _offsets(path, data, "relative_quarters", limit=8)
+    relative_months = _offsets(path, data, "relative_months", limit=24)
     table = _table(path, data, "same_period")
     same_period = {}
     for key in ("words", "bare_after"):
@@ -214,6 +222,7 @@ def load_times(path: Path) -> TimesRules:
     words: dict[str, str] = {}
     for table_name, table in (
         ("plans", plans), ("relative_years", relative_years), ("relative_quarters", relative_quarters),
+        ("relative_months", relative_months),
         ("same_period", dict.fromkeys(same_period["words"])), ("year_parts", year_parts),
     ):
         for word in table:
@@ -227,6 +236,7 @@ def load_times(path: Path) -> TimesRules:
         plan_suffixes=MappingProxyType(plan_suffixes),
         relative_years=MappingProxyType(relative_years),
         relative_quarters=MappingProxyType(relative_quarters),
+        relative_months=MappingProxyType(relative_months),
         same_period=MappingProxyType(same_period),
         year_parts=MappingProxyType(year_parts),
         edges=MappingProxyType(edges),

@@ -91,7 +91,7 @@ def test_every_rules_word_is_found_alone():
     is found as a whole, so adding one to rules/times.toml needs no Python."""
     rules = load_rules().times
     date = dt.date(2024, 2, 1)
-    for word in [*rules.plans, *rules.relative_years, *rules.year_parts, *rules.relative_quarters]:
+    for word in [*rules.plans, *rules.relative_years, *rules.year_parts, *rules.relative_quarters, *rules.relative_months]:
         found = find_times(word, rules=rules, article_date=date)
         assert [t.text for t in found] == [word], word
 

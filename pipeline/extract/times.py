@@ -79,12 +79,14 @@ class TimePatterns:
         same = rf"(?P<same>{_alt(rules.same_period['words'])})"
         bare_same = rf"(?<=[{regex.escape(''.join(rules.same_period['bare_after']))}]){same}"
         rel_quarter = rf"(?P<relq>{_alt(rules.relative_quarters)})(?:{edge})?"
+        rel_month = rf"(?P<relm>{_alt(rules.relative_months)})(?:{days}|{edge})?"
         year_any = rf"(?:{year4}|{year2}|{rel})"
         composite = (
             rf"{year_any}(?:年?{edge}|[ \u3000]?{part}|{first_n})?(?:{same})?"
             rf"|{part}(?:{same})?"
             rf"|(?<!{numeral}|每)年(?P<bare_edge>{_alt(rules.edges)})"  # 每年底 recurs: not one date
             rf"|{rel_quarter}"
+            rf"|{rel_month}"
             rf"|{bare_same}"
         )
         year_range = (
@@ -152,6 +154,8 @@ class TimePatterns:
             fields["year_offset"], fields["year_offset_end"], fields["anchor"] = self.rules.relative_years[g["rel"]]
         if g["relq"]:
             fields["quarter_offset"] = self.rules.relative_quarters[g["relq"]]
+        if g["relm"]:
+            fields["month_offset"] = self.rules.relative_months[g["relm"]]
         edge = g["edge"] or g["bare_edge"]
         if edge:
             fields["edge"] = self.rules.edges[edge]
@@ -176,6 +180,12 @@ class TimePatterns:
                 return None
             months = (1, n) if g["fdir"] == "前" else (13 - n, 12)
             fields["months"], fields["part"] = months, "month"
+        elif g["relm"] and g["d2"]:
+            d2 = self.number(g["d2"])
+            d1 = self.number(g["d1"]) if g["d1"] else d2
+            if d1 is None or d2 is None:
+                return None
+            fields["days"] = (d1, d2)
         elif g["m2"]:
             m2 = self.number(g["m2"])
             m1 = self.number(g["m1"]) if g["m1"] else m2

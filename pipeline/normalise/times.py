@@ -43,6 +43,7 @@ class TimeParts:
     year_offset, anchor: a year word (去年 = -1 from the article's year; 上年 = -1 from the
         context year, see `resolve`); year_offset_end for words naming several (今明两年).
     quarter_offset: a quarter word (上季度 = -1 from the article date's quarter).
+    month_offset: a month word (上月 = -1 from the article date's month), with days.
     months: (first, last) month of a part of the year (上半年 = (1, 6), 1—7月 = (1, 7)),
         with `part` its granularity (half, quarter or month).
     days: (first, last) day within months[0] (27日 = (27, 27), 12-19日 = (12, 19)).
@@ -59,6 +60,7 @@ class TimeParts:
     year_offset_end: int | None = None
     anchor: str = "article"
     quarter_offset: int | None = None
+    month_offset: int | None = None
     months: tuple[int, int] | None = None
     part: str | None = None
     days: tuple[int, int] | None = None
@@ -245,6 +247,8 @@ def resolve(
     ('2020-01-01', '2020-07-31')
     >>> resolve(TimeParts(year=2019, same_period=True), article_date=None, context_period=july)[:2]
     ('2019-01-01', '2019-07-31')
+    >>> resolve(TimeParts(month_offset=-1, days=(15, 15)), article_date=a)[:3]
+    ('2024-01-15', '2024-01-15', 'day')
     >>> resolve(TimeParts(year_offset=0, year_offset_end=1), article_date=a)[:2]
     ('2024-01-01', '2025-12-31')
     """
@@ -262,6 +266,13 @@ def resolve(
         index = article_date.year * 4 + (article_date.month - 1) // 3 + parts.quarter_offset
         year, q = divmod(index, 4)
         found = _within_year(TimeParts(months=(3 * q + 1, 3 * q + 3), part="quarter", edge=parts.edge), year)
+        return None if found is None else _span(*found, True)
+
+    if parts.month_offset is not None:
+        if article_date is None:
+            return _unresolved("day" if parts.days else "month")
+        year, m0 = divmod(article_date.year * 12 + article_date.month - 1 + parts.month_offset, 12)
+        found = _within_year(TimeParts(months=(m0 + 1, m0 + 1), days=parts.days, part="month", edge=parts.edge), year)
         return None if found is None else _span(*found, True)
 
     if parts.window is not None:
