@@ -106,7 +106,7 @@ class TimesRules:
     plan_suffixes: MappingProxyType  # 期间 -> whole | first | last
     relative_years: MappingProxyType  # 去年 -> (-1, -1, "article"): first, last offset, anchor
     relative_quarters: MappingProxyType  # 上季度 -> -1
-    relative_months: MappingProxyType  # 上月 -> -1
+    relative_months: MappingProxyType  # 上月 -> (-1, "article")
     same_period: MappingProxyType  # words: (同期,), bare_after: (比, 较, 与)
     year_parts: MappingProxyType  # 上半年 -> ((1, 6), "half")
     edges: MappingProxyType  # 底 -> last
@@ -195,7 +195,15 @@ def load_times(path: Path) -> TimesRules:
             raise RulesError(path, f"last ({last}) is before offset ({offset})", entry=entry)
         relative_years[word] = (offset, last, _choice(path, entry, spec["anchor"], ("article", "context")))
     relative_quarters = _offsets(path, data, "relative_quarters", limit=8)
-    relative_months = _offsets(path, data, "relative_months", limit=24)
+    relative_months = {}
+    for word, spec in _table(path, data, "relative_months").items():
+        entry = f"relative_months.{word}"
+        if not isinstance(spec, dict) or set(spec) != {"offset", "anchor"}:
+            raise RulesError(path, "expected { offset = N, anchor = \"article\" | \"context\" }", entry=entry)
+        offset = spec["offset"]
+        if not isinstance(offset, int) or isinstance(offset, bool) or not -24 <= offset <= 24:
+            raise RulesError(path, f"offset must be an integer -24..24, got {offset!r}", entry=entry)
+        relative_months[word] = (offset, _choice(path, entry, spec["anchor"], ("article", "context")))
     table = _table(path, data, "same_period")
     same_period = {}
     for key in ("words", "bare_after"):

@@ -155,7 +155,7 @@ class TimePatterns:
         if g["relq"]:
             fields["quarter_offset"] = self.rules.relative_quarters[g["relq"]]
         if g["relm"]:
-            fields["month_offset"] = self.rules.relative_months[g["relm"]]
+            fields["month_offset"], fields["anchor"] = self.rules.relative_months[g["relm"]]
         edge = g["edge"] or g["bare_edge"]
         if edge:
             fields["edge"] = self.rules.edges[edge]

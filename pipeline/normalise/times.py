@@ -43,7 +43,8 @@ class TimeParts:
     year_offset, anchor: a year word (去年 = -1 from the article's year; 上年 = -1 from the
         context year, see `resolve`); year_offset_end for words naming several (今明两年).
     quarter_offset: a quarter word (上季度 = -1 from the article date's quarter).
-    month_offset: a month word (上月 = -1 from the article date's month), with days.
+    month_offset: a month word (上月 = -1 from the article date's month; 当月 = 0 from the
+        context month), with days.
     months: (first, last) month of a part of the year (上半年 = (1, 6), 1—7月 = (1, 7)),
         with `part` its granularity (half, quarter or month).
     days: (first, last) day within months[0] (27日 = (27, 27), 12-19日 = (12, 19)).
@@ -269,9 +270,13 @@ def resolve(
         return None if found is None else _span(*found, True)
 
     if parts.month_offset is not None:
-        if article_date is None:
+        if parts.anchor == "context" and context_period is not None and context_period[2] in ("day", "month"):
+            base = context_period[0]
+        elif article_date is not None:
+            base = article_date
+        else:
             return _unresolved("day" if parts.days else "month")
-        year, m0 = divmod(article_date.year * 12 + article_date.month - 1 + parts.month_offset, 12)
+        year, m0 = divmod(base.year * 12 + base.month - 1 + parts.month_offset, 12)
         found = _within_year(TimeParts(months=(m0 + 1, m0 + 1), days=parts.days, part="month", edge=parts.edge), year)
         return None if found is None else _span(*found, True)
 
