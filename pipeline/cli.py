@@ -67,6 +67,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all cores)")
     p.add_argument("--date", type=_date, default=None, help="article date for inputs that carry none (YYYY-MM-DD)")
     p.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
+    p.add_argument("--force", action="store_true", help="process every article, even those unchanged since the last run in --out")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -81,7 +82,7 @@ class _ProgressPrinter:
 
     def __call__(self, p) -> None:
         rate = p.chars / p.seconds if p.seconds > 0 else 0.0
-        line = f"{p.articles} articles, {p.errors} errors, {p.chars / 1e6:.2f} M chars, {rate / 1e3:.0f} k chars/s"
+        line = f"{p.articles} articles ({p.reused} unchanged), {p.errors} errors, {p.chars / 1e6:.2f} M chars, {rate / 1e3:.0f} k chars/s"
         if self.tty:
             self.stream.write(f"\r\x1b[K{line}")
             self.stream.flush()
@@ -111,12 +112,13 @@ def _run(args: argparse.Namespace) -> int:
     printer = None if args.quiet else _ProgressPrinter(sys.stderr)
     result = run(
         paths, out_dir=out, formats=args.format, workers=args.workers or default_workers(),
-        default_date=args.date, rules_dir=args.rules, on_progress=printer,
+        default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
     )
     if printer:
         printer.close()
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items() if name not in ("articles", "errors"))
-    print(f"{result.articles} articles -> {result.out_dir}/ ({counts}) in {result.seconds:.1f} s")
+    reused = f", {result.reused} unchanged since the last run" if result.reused else ""
+    print(f"{result.articles} articles{reused} -> {result.out_dir}/ ({counts}) in {result.seconds:.1f} s")
     if result.errors:
         print(f"{result.errors} inputs failed: see {result.out_dir / 'errors.jsonl'}", file=sys.stderr)
         return EXIT_WITH_ERRORS
