@@ -155,6 +155,25 @@ def _offsets(path: Path, data: dict[str, Any], name: str, *, limit: int) -> dict
     return out
 
 
+def _anchored(path: Path, data: dict[str, Any], name: str, *, limit: int, with_last: bool) -> dict[str, tuple[int, int, str]]:
+    """A table of word = { offset = N, [last = M,] anchor = "article" | "context" }, as
+    (offset, last, anchor); `last` (several years, 今明两年) only when `with_last`."""
+    out = {}
+    keys = {"offset", "last", "anchor"} if with_last else {"offset", "anchor"}
+    for word, spec in _table(path, data, name).items():
+        entry = f"{name}.{word}"
+        if not isinstance(spec, dict) or not {"offset", "anchor"} <= set(spec) <= keys:
+            raise RulesError(path, f"expected {{ {', '.join(sorted(keys))} }}", entry=entry)
+        offset, last = spec["offset"], spec.get("last", spec["offset"])
+        for value in (offset, last):
+            if not isinstance(value, int) or isinstance(value, bool) or not -limit <= value <= limit:
+                raise RulesError(path, f"offsets must be integers -{limit}..{limit}, got {value!r}", entry=entry)
+        if last < offset:
+            raise RulesError(path, f"last ({last}) is before offset ({offset})", entry=entry)
+        out[word] = (offset, last, _choice(path, entry, spec["anchor"], ("article", "context")))
+    return out
+
+
 def load_times(path: Path) -> TimesRules:
     """rules/times.toml: digits, plan periods, relative year, quarter and month words, parts and
     edges of a year, windows (近三年) and range joiners. Every surface is claimed once."""
@@ -182,28 +201,12 @@ def load_times(path: Path) -> TimesRules:
         k: _choice(path, f"plan_suffixes.{k}", v, ("whole", "first", "last"))
         for k, v in _table(path, data, "plan_suffixes").items()
     }
-    relative_years = {}
-    for word, spec in _table(path, data, "relative_years").items():
-        entry = f"relative_years.{word}"
-        if not isinstance(spec, dict) or not {"offset", "anchor"} <= set(spec) <= {"offset", "last", "anchor"}:
-            raise RulesError(path, "expected { offset = N, [last = M,] anchor = \"article\" | \"context\" }", entry=entry)
-        offset, last = spec["offset"], spec.get("last", spec["offset"])
-        for value in (offset, last):
-            if not isinstance(value, int) or isinstance(value, bool) or not -10 <= value <= 10:
-                raise RulesError(path, f"offsets must be integers -10..10, got {value!r}", entry=entry)
-        if last < offset:
-            raise RulesError(path, f"last ({last}) is before offset ({offset})", entry=entry)
-        relative_years[word] = (offset, last, _choice(path, entry, spec["anchor"], ("article", "context")))
+    relative_years = _anchored(path, data, "relative_years", limit=10, with_last=True)
     relative_quarters = _offsets(path, data, "relative_quarters", limit=8)
-    relative_months = {}
-    for word, spec in _table(path, data, "relative_months").items():
-        entry = f"relative_months.{word}"
-        if not isinstance(spec, dict) or set(spec) != {"offset", "anchor"}:
-            raise RulesError(path, "expected { offset = N, anchor = \"article\" | \"context\" }", entry=entry)
-        offset = spec["offset"]
-        if not isinstance(offset, int) or isinstance(offset, bool) or not -24 <= offset <= 24:
-            raise RulesError(path, f"offset must be an integer -24..24, got {offset!r}", entry=entry)
-        relative_months[word] = (offset, _choice(path, entry, spec["anchor"], ("article", "context")))
+    relative_months = {
+        word: (first, anchor)
+        for word, (first, _, anchor) in _anchored(path, data, "relative_months", limit=24, with_last=False).items()
+    }
     table = _table(path, data, "same_period")
     same_period = {}
     for key in ("words", "bare_after"):

@@ -117,6 +117,8 @@ def _rules_text() -> str:
         ('"十六五" = [2031, 2035]', '"十六五" = [2031, 2035]\n[year_parts_extra]', "year_parts_extra"),
         ('"前半年" = { months = [1, 6], granularity = "half" }', '"今年" = { months = [1, 6], granularity = "half" }', "今年"),
         ('version = "times.v1"', 'version = 1', "version"),
+        ('"本月" = { offset = 0, anchor = "article" }', '"本月" = { offset = 0, last = 1, anchor = "article" }', "relative_months.本月"),
+        ('"今明两年" = { offset = 0, last = 1,', '"今明两年" = { offset = 1, last = 0,', "before offset"),
     ],
 )
 def test_rules_errors_name_file_and_entry(tmp_path, old, new, message):
