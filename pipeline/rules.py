@@ -240,6 +240,7 @@ class UnitSpec:
     generic: bool = False  # 元: a more specific currency next to it wins
     after_digits_only: bool = False  # 168cm, never 五m
     discount: bool = False  # 八折 is 80%
+    trailing_digit: bool = False  # 七成六 is 7.6成
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,7 @@ def load_units(path: Path) -> Units:
     suffixes: dict[str, UnitSpec] = {}
     prefixes: dict[str, UnitSpec] = {}
     subunits: dict[str, dict[str, Decimal]] = {}
-    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount"}
+    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount", "trailing_digit"}
     for i, spec in enumerate(data.get("unit", [])):
         entry = f"unit[{i}] {spec.get('unit', '?')}"
         if set(spec) - allowed:
@@ -303,6 +304,7 @@ def load_units(path: Path) -> Units:
                     generic=bool(spec.get("generic", False)),
                     after_digits_only=bool(spec.get("after_digits_only", False)),
                     discount=bool(spec.get("discount", False)),
+                    trailing_digit=bool(spec.get("trailing_digit", False)),
                 )
         for surface, raw in spec.get("subunits", {}).items():
             subunits.setdefault(unit, {})[surface] = _factor(path, raw, entry=f"{entry}.subunits.{surface}")

@@ -375,6 +375,12 @@ class QuantityFinder:
                         break
                     value += sub.value * self.rules.units.subunits[spec.unit][sm.group(2)]
                     pos = sm.end()
+            if (
+                spec.trailing_digit and text[pos:pos + 1] in n.digits
+                and text[pos + 1:pos + 2] not in self.numchars and not self.unit_re.match(text, pos + 1)
+            ):
+                value += n.digits[text[pos]] / 10
+                pos += 1
             if spec.dimension not in ("count", "currency", "rank") and text.startswith(n.half, pos) and unit_m is not None:
                 value += Decimal("0.5")
                 pos += len(n.half)
