@@ -213,7 +213,7 @@ class NumberParser:
                     top_scale = max(top_scale, value)
                 else:
                     if section == 0 and total == 0:
-                        if not (implied_one or seen_value):
+                        if not (implied_one or seen_value or prev == "vague"):  # 数万, 上万
                             return None
                         section = Decimal(1)
                     if value > top_scale:
