@@ -12,9 +12,12 @@ import hashlib
 import os
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Mapping
+
+import regex
 
 RULES_ENV = "PRESS_EXTRACT_RULES"
 
@@ -96,6 +99,479 @@ def load_userdict(path: Path) -> tuple[tuple[str, int | None, str | None], ...]:
     return tuple(entries)
 
 
+def _decimal(path: Path, raw: Any, *, entry: str, positive: bool = True) -> Decimal:
+    """A Decimal from a TOML string (never a float, which would not be exact)."""
+    if not isinstance(raw, str):
+        raise RulesError(path, f"expected a number written as a string, got {raw!r}", entry=entry)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise RulesError(path, f"not a number: {raw!r}", entry=entry) from None
+    if not value.is_finite() or (positive and value <= 0):
+        raise RulesError(path, f"expected a positive finite number, got {raw!r}", entry=entry)
+    return value
+
+
+def _str_list(path: Path, raw: Any, *, entry: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x for x in raw):
+        raise RulesError(path, "expected a non-empty list of non-empty strings", entry=entry)
+    if len(set(raw)) != len(raw):
+        raise RulesError(path, "duplicate string in list", entry=entry)
+    return tuple(raw)
+
+
+def _char_map(path: Path, table: Any, *, entry: str, positive: bool = True) -> MappingProxyType:
+    if not isinstance(table, dict) or not table:
+        raise RulesError(path, "expected a non-empty table", entry=entry)
+    out = {}
+    for key, raw in table.items():
+        if len(key) != 1:
+            raise RulesError(path, f"expected one character, got {key!r}", entry=f"{entry}.{key}")
+        out[key] = _decimal(path, raw, entry=f"{entry}.{key}", positive=positive)
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class Numerals:
+    """rules/numerals.toml: numeral characters and the marks around them."""
+
+    digits: Mapping[str, Decimal]
+    units: Mapping[str, Decimal]
+    scales: Mapping[str, Decimal]
+    text_scales: frozenset[str]  # scales the extractor reads in running text
+    arabic_scales: Mapping[str, Decimal]
+    expansions: Mapping[str, str]
+    negative: tuple[str, ...]
+    decimal_point: tuple[str, ...]
+    thousands_separator: tuple[str, ...]
+    vague_digit: tuple[str, ...]
+    vague_more: tuple[str, ...]
+    vague_lead: tuple[str, ...]
+    not_in_sequence: frozenset[str]
+    half: str
+    fraction: str
+    mixed_fraction: str
+    fold: Mapping[int, int]  # str.translate table, 1:1
+
+
+def load_numerals(path: Path) -> Numerals:
+    """Validate rules/numerals.toml: one-character keys, exact values, no character used twice."""
+    data = read_toml(path)
+    for section in ("digits", "units", "scales", "arabic_scales", "expansions", "marks", "fold"):
+        if section not in data:
+            raise RulesError(path, "missing table", entry=section)
+    digits = _char_map(path, data["digits"], entry="digits", positive=False)
+    if any(v != v.to_integral_value() or not 0 <= v <= 9 for v in digits.values()):
+        raise RulesError(path, "digit values must be 0..9", entry="digits")
+    units = _char_map(path, data["units"], entry="units")
+    scales, text_scales = {}, set()
+    for key, spec in data["scales"].items():
+        entry = f"scales.{key}"
+        if len(key) != 1 or not isinstance(spec, dict) or set(spec) - {"value", "in_text"}:
+            raise RulesError(path, "expected one character = { value = \"...\", in_text = bool }", entry=entry)
+        scales[key] = _decimal(path, spec.get("value"), entry=entry)
+        if spec.get("in_text", True):
+            text_scales.add(key)
+    arabic_scales = _char_map(path, data["arabic_scales"], entry="arabic_scales")
+    expansions = dict(data["expansions"])
+    marks = data["marks"]
+    fold = data["fold"]
+    src, dst = fold.get("from", ""), fold.get("to", "")
+    if not isinstance(src, str) or not isinstance(dst, str) or len(src) != len(dst) or len(set(src)) != len(src):
+        raise RulesError(path, "`from` and `to` must be strings of equal length, `from` without repeats", entry="fold")
+    numerals = Numerals(
+        digits=digits,
+        units=units,
+        scales=MappingProxyType(scales),
+        text_scales=frozenset(text_scales),
+        arabic_scales=arabic_scales,
+        expansions=MappingProxyType(expansions),
+        negative=_str_list(path, marks.get("negative"), entry="marks.negative"),
+        decimal_point=_str_list(path, marks.get("decimal_point"), entry="marks.decimal_point"),
+        thousands_separator=_str_list(path, marks.get("thousands_separator"), entry="marks.thousands_separator"),
+        vague_digit=_str_list(path, marks.get("vague_digit"), entry="marks.vague_digit"),
+        vague_more=_str_list(path, marks.get("vague_more"), entry="marks.vague_more"),
+        vague_lead=_str_list(path, marks.get("vague_lead"), entry="marks.vague_lead"),
+        not_in_sequence=frozenset(marks.get("not_in_sequence", ())),
+        half=str(marks.get("half", "")),
+        fraction=str(marks.get("fraction", "")),
+        mixed_fraction=str(marks.get("mixed_fraction", "")),
+        fold=MappingProxyType(str.maketrans(src, dst)),
+    )
+    if not numerals.fraction or not numerals.mixed_fraction or len(numerals.half) != 1:
+        raise RulesError(path, "`fraction`, `mixed_fraction` and a one-character `half` are required", entry="marks")
+    if not numerals.not_in_sequence <= set(digits):
+        raise RulesError(path, "`not_in_sequence` must list digits", entry="marks")
+    for key, value in expansions.items():
+        if len(key) != 1 or not isinstance(value, str) or not all(c in digits or c in units for c in value):
+            raise RulesError(path, "expected one character = digits and units", entry=f"expansions.{key}")
+    # A character must have one meaning: 两 cannot be both a digit and a unit.
+    seen: dict[str, str] = {}
+    for name in ("digits", "units", "scales", "expansions"):
+        for key in getattr(numerals, name):
+            if key in seen:
+                raise RulesError(path, f"character also listed in {seen[key]}", entry=f"{name}.{key}")
+            seen[key] = name
+    return numerals
+
+
+QUALIFIERS: tuple[str, ...] = ("exact", "approx", "over", "under")
+
+
+def _factor(path: Path, raw: Any, *, entry: str) -> Decimal:
+    """A positive exact factor; "10000/15" (the 亩) is a quotient, kept to 28 digits."""
+    if isinstance(raw, str) and "/" in raw:
+        num, _, den = raw.partition("/")
+        a, b = _decimal(path, num, entry=entry), _decimal(path, den, entry=entry)
+        with localcontext() as ctx:
+            ctx.prec = 28
+            return a / b
+    return _decimal(path, raw, entry=entry)
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One surface of a unit: 万元 is not one (万 is the number's); 亩 is."""
+
+    surface: str
+    unit: str
+    dimension: str
+    factor: Decimal
+    generic: bool = False  # 元: a more specific currency next to it wins
+    after_digits_only: bool = False  # 168cm, never 五m
+    discount: bool = False  # 八折 is 80%
+    trailing_digit: bool = False  # 七成六 is 7.6成
+
+
+@dataclass(frozen=True)
+class RankRules:
+    ordinal: str
+    suffixes: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    clause_end: str
+    top: str
+    top_suffixes: tuple[str, ...]
+    moves: tuple[str, ...]
+    move_suffixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Units:
+    """rules/units.toml, validated: every surface maps to exactly one unit."""
+
+    suffixes: Mapping[str, UnitSpec]  # written after the number
+    prefixes: Mapping[str, UnitSpec]  # written before it (￥, 人民币)
+    subunits: Mapping[str, Mapping[str, Decimal]]  # unit -> {surface: factor of the unit}
+    counts: frozenset[str]
+    article_numerals: frozenset[str]
+    fixed: Mapping[str, tuple[Decimal, str, str]]  # surface -> (value, unit, dimension)
+    rank: RankRules
+    dimensions: frozenset[str]
+    context_unit: str
+    context_window: int
+    context_words: tuple[str, ...]
+    unit_words_blocked: frozenset[str]
+
+
+def load_units(path: Path) -> Units:
+    """Validate rules/units.toml: known dimensions, positive factors, no surface claimed twice."""
+    data = read_toml(path)
+    dimensions = frozenset(data.get("dimensions", {}))
+    if not dimensions:
+        raise RulesError(path, "missing or empty table", entry="dimensions")
+    suffixes: dict[str, UnitSpec] = {}
+    prefixes: dict[str, UnitSpec] = {}
+    subunits: dict[str, dict[str, Decimal]] = {}
+    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount", "trailing_digit"}
+    for i, spec in enumerate(data.get("unit", [])):
+        entry = f"unit[{i}] {spec.get('unit', '?')}"
+        if set(spec) - allowed:
+            raise RulesError(path, f"unknown keys {sorted(set(spec) - allowed)}", entry=entry)
+        unit, dimension = spec.get("unit"), spec.get("dimension")
+        if not isinstance(unit, str) or not unit:
+            raise RulesError(path, "missing `unit`", entry=entry)
+        if dimension not in dimensions:
+            raise RulesError(path, f"dimension {dimension!r} is not in [dimensions]", entry=entry)
+        factor = _factor(path, spec.get("factor"), entry=entry)
+        for key, table in (("surfaces", suffixes), ("prefix_surfaces", prefixes)):
+            if key not in spec and key == "prefix_surfaces":
+                continue
+            for surface in _str_list(path, spec.get(key), entry=f"{entry}.{key}"):
+                if surface in table:
+                    raise RulesError(path, f"surface {surface!r} already belongs to {table[surface].unit}", entry=entry)
+                table[surface] = UnitSpec(
+                    surface=surface, unit=unit, dimension=dimension, factor=factor,
+                    generic=bool(spec.get("generic", False)),
+                    after_digits_only=bool(spec.get("after_digits_only", False)),
+                    discount=bool(spec.get("discount", False)),
+                    trailing_digit=bool(spec.get("trailing_digit", False)),
+                )
+        for surface, raw in spec.get("subunits", {}).items():
+            subunits.setdefault(unit, {})[surface] = _factor(path, raw, entry=f"{entry}.subunits.{surface}")
+    counts_data = data.get("counts", {})
+    counts = _str_list(path, counts_data.get("classifiers"), entry="counts.classifiers")
+    for surface in counts:
+        if surface in suffixes:
+            raise RulesError(path, f"classifier {surface!r} is also a surface of {suffixes[surface].unit}", entry="counts")
+    if "count" not in dimensions or "rank" not in dimensions:
+        raise RulesError(path, "dimensions `count` and `rank` are required", entry="dimensions")
+    fixed = {}
+    for i, spec in enumerate(data.get("fixed", [])):
+        entry = f"fixed[{i}] {spec.get('surface', '?')}"
+        if spec.get("dimension") not in dimensions or not spec.get("surface") or not spec.get("unit"):
+            raise RulesError(path, "needs surface, unit and a known dimension", entry=entry)
+        fixed[spec["surface"]] = (_decimal(path, spec.get("value"), entry=entry), spec["unit"], spec["dimension"])
+    r = data.get("rank", {})
+    try:
+        rank = RankRules(
+            ordinal=r["ordinal"], suffixes=tuple(r["suffixes"]), prefixes=tuple(r["prefixes"]),
+            clause_end=r["clause_end"], top=r["top"], top_suffixes=tuple(r["top_suffixes"]),
+            moves=tuple(r["moves"]), move_suffixes=tuple(r["move_suffixes"]),
+        )
+    except KeyError as exc:
+        raise RulesError(path, f"missing key {exc}", entry="rank") from None
+    ctx = data.get("currency_context", {})
+    if ctx.get("unit") not in {u.unit for u in suffixes.values()} or not isinstance(ctx.get("window"), int):
+        raise RulesError(path, "needs a known `unit` and an integer `window`", entry="currency_context")
+    return Units(
+        suffixes=MappingProxyType(suffixes),
+        prefixes=MappingProxyType(prefixes),
+        subunits=freeze(subunits),
+        counts=frozenset(counts),
+        article_numerals=frozenset(counts_data.get("article_numerals", ())),
+        fixed=MappingProxyType(fixed),
+        rank=rank,
+        dimensions=dimensions,
+        context_unit=ctx["unit"],
+        context_window=ctx["window"],
+        context_words=_str_list(path, ctx.get("words"), entry="currency_context.words"),
+        unit_words_blocked=frozenset(
+            _str_list(path, data.get("boundaries", {}).get("unit_words_blocked"), entry="boundaries.unit_words_blocked")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """rules/qualifiers.toml: word -> qualifier, before and after the quantity."""
+
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+    words_blocked: frozenset[str] = frozenset()  # words a qualifier character may end
+
+
+def load_qualifiers(path: Path) -> Qualifiers:
+    """Validate rules/qualifiers.toml: known qualifiers, no word with two meanings."""
+    data = read_toml(path)
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    blocked = frozenset(_str_list(path, data.pop("words_blocked", ["-"]), entry="words_blocked"))
+    for qualifier, table in data.items():
+        if qualifier not in QUALIFIERS or qualifier == "exact":
+            raise RulesError(path, f"unknown qualifier (expected one of {QUALIFIERS[1:]})", entry=qualifier)
+        if set(table) - {"before", "after"}:
+            raise RulesError(path, "expected keys `before` and `after`", entry=qualifier)
+        for position, out in (("before", before), ("after", after)):
+            for word in _str_list(path, table.get(position), entry=f"{qualifier}.{position}"):
+                if word in out:
+                    raise RulesError(path, f"{word!r} is already {out[word]!r}", entry=f"{qualifier}.{position}")
+                out[word] = qualifier
+    return Qualifiers(before=MappingProxyType(before), after=MappingProxyType(after), words_blocked=blocked)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    name: str
+    pattern: Any  # compiled `regex` pattern
+    drop: str  # overlap | inside
+    examples: tuple[str, ...] = ()
+
+
+def load_exclusions(path: Path) -> tuple[Exclusion, ...]:
+    """Validate rules/quantity_exclusions.toml: named, compilable patterns."""
+    data = read_toml(path)
+    out = []
+    names = set()
+    for i, spec in enumerate(data.get("pattern", [])):
+        name = spec.get("name")
+        entry = f"pattern[{i}] {name}"
+        if not name or name in names or not spec.get("why"):
+            raise RulesError(path, "every pattern needs a unique `name` and a `why`", entry=entry)
+        names.add(name)
+        drop = spec.get("drop", "overlap")
+        if drop not in ("overlap", "inside"):
+            raise RulesError(path, "`drop` is overlap or inside", entry=entry)
+        try:
+            pattern = regex.compile(spec.get("regex", ""))
+        except regex.error as exc:
+            raise RulesError(path, f"bad regex: {exc}", entry=entry) from None
+        if pattern.pattern == "" or pattern.search("") is not None:
+            raise RulesError(path, "the regex matches the empty string", entry=entry)
+        examples = _str_list(path, spec.get("examples"), entry=f"{entry}.examples")
+        out.append(Exclusion(name=name, pattern=pattern, drop=drop, examples=examples))
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class TimesRules:
+    """rules/times.toml, validated (see that file for what each table means)."""
+
+    version: str
+    digits: MappingProxyType  # surface -> 0..9
+    plans: MappingProxyType  # 十四五 -> (2021, 2025)
+    plan_suffixes: MappingProxyType  # 期间 -> whole | first | last
+    relative_years: MappingProxyType  # 去年 -> (-1, -1, "article"): first, last offset, anchor
+    relative_quarters: MappingProxyType  # 上季度 -> -1
+    relative_months: MappingProxyType  # 上月 -> (-1, "article")
+    same_period: MappingProxyType  # words: (同期,), bare_after: (比, 较, 与)
+    year_parts: MappingProxyType  # 上半年 -> ((1, 6), "half")
+    edges: MappingProxyType  # 底 -> last
+    windows: MappingProxyType  # 近 -> past
+    joiners: tuple[str, ...]
+
+
+_TIME_GRANULARITIES = ("day", "month", "quarter", "half", "year", "plan")
+
+
+def _table(path: Path, data: dict[str, Any], name: str) -> dict[str, Any]:
+    table = data.get(name)
+    if not isinstance(table, dict) or not table:
+        raise RulesError(path, f"missing or empty table [{name}]", entry=name)
+    for key in table:
+        if not key or key != key.strip():
+            raise RulesError(path, f"empty or padded surface {key!r}", entry=name)
+    return table
+
+
+def _choice(path: Path, entry: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise RulesError(path, f"expected one of {allowed}, got {value!r}", entry=entry)
+    return value
+
+
+def _int_pair(path: Path, entry: str, value: Any, *, low: int, high: int) -> tuple[int, int]:
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and low <= value[0] <= value[1] <= high
+    )
+    if not ok:
+        raise RulesError(path, f"expected [first, last] with {low} <= first <= last <= {high}, got {value!r}", entry=entry)
+    return (value[0], value[1])
+
+
+def _offsets(path: Path, data: dict[str, Any], name: str, *, limit: int) -> dict[str, int]:
+    """A table of word = integer offset within -limit..limit."""
+    out = {}
+    for word, offset in _table(path, data, name).items():
+        if not isinstance(offset, int) or isinstance(offset, bool) or not -limit <= offset <= limit:
+            raise RulesError(path, f"offset must be an integer -{limit}..{limit}, got {offset!r}", entry=f"{name}.{word}")
+        out[word] = offset
+    return out
+
+
+def _anchored(path: Path, data: dict[str, Any], name: str, *, limit: int, with_last: bool) -> dict[str, tuple[int, int, str]]:
+    """A table of word = { offset = N, [last = M,] anchor = "article" | "context" }, as
+    (offset, last, anchor); `last` (several years, 今明两年) only when `with_last`."""
+    out = {}
+    keys = {"offset", "last", "anchor"} if with_last else {"offset", "anchor"}
+    for word, spec in _table(path, data, name).items():
+        entry = f"{name}.{word}"
+        if not isinstance(spec, dict) or not {"offset", "anchor"} <= set(spec) <= keys:
+            raise RulesError(path, f"expected {{ {', '.join(sorted(keys))} }}", entry=entry)
+        offset, last = spec["offset"], spec.get("last", spec["offset"])
+        for value in (offset, last):
+            if not isinstance(value, int) or isinstance(value, bool) or not -limit <= value <= limit:
+                raise RulesError(path, f"offsets must be integers -{limit}..{limit}, got {value!r}", entry=entry)
+        if last < offset:
+            raise RulesError(path, f"last ({last}) is before offset ({offset})", entry=entry)
+        out[word] = (offset, last, _choice(path, entry, spec["anchor"], ("article", "context")))
+    return out
+
+
+def load_times(path: Path) -> TimesRules:
+    """rules/times.toml: digits, plan periods, relative year, quarter and month words, parts and
+    edges of a year, windows (近三年) and range joiners. Every surface is claimed once."""
+    data = read_toml(path)
+    known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters", "relative_months",
+             "same_period", "year_parts", "edges", "windows", "range"}
+    for key in data:
+        if key not in known:
+            raise RulesError(path, f"unknown table or key {key!r}", entry=key)
+    version = data.get("version")
+    if not isinstance(version, str) or not version.startswith("times."):
+        raise RulesError(path, f"version must be a string like 'times.v1', got {version!r}", entry="version")
+    digits = {}
+    for surface, value in _table(path, data, "digits").items():
+        if len(surface) != 1 or not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
+            raise RulesError(path, f"a digit is one character with a value 0..9, got {surface!r} = {value!r}", entry=f"digits.{surface}")
+        digits[surface] = value
+    plans = {}
+    for name, years in _table(path, data, "plans").items():
+        first, last = _int_pair(path, f"plans.{name}", years, low=1950, high=2100)
+        if last - first != 4:
+            raise RulesError(path, f"a five-year plan spans five years, got {years!r}", entry=f"plans.{name}")
+        plans[name] = (first, last)
+    plan_suffixes = {
+        k: _choice(path, f"plan_suffixes.{k}", v, ("whole", "first", "last"))
+        for k, v in _table(path, data, "plan_suffixes").items()
+    }
+    relative_years = _anchored(path, data, "relative_years", limit=10, with_last=True)
+    relative_quarters = _offsets(path, data, "relative_quarters", limit=8)
+    relative_months = {
+        word: (first, anchor)
+        for word, (first, _, anchor) in _anchored(path, data, "relative_months", limit=24, with_last=False).items()
+    }
+    table = _table(path, data, "same_period")
+    same_period = {}
+    for key in ("words", "bare_after"):
+        values = table.get(key)
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() == v and v for v in values):
+            raise RulesError(path, f"{key} must be a non-empty list of words", entry=f"same_period.{key}")
+        same_period[key] = tuple(values)
+    if set(table) != {"words", "bare_after"}:
+        raise RulesError(path, "expected only words and bare_after", entry="same_period")
+    year_parts = {}
+    for word, spec in _table(path, data, "year_parts").items():
+        entry = f"year_parts.{word}"
+        if not isinstance(spec, dict) or set(spec) != {"months", "granularity"}:
+            raise RulesError(path, "expected { months = [first, last], granularity = ... }", entry=entry)
+        months = _int_pair(path, entry, spec["months"], low=1, high=12)
+        year_parts[word] = (months, _choice(path, entry, spec["granularity"], _TIME_GRANULARITIES))
+    edges = {k: _choice(path, f"edges.{k}", v, ("first", "last")) for k, v in _table(path, data, "edges").items()}
+    windows = {k: _choice(path, f"windows.{k}", v, ("past", "future")) for k, v in _table(path, data, "windows").items()}
+    joiners = _table(path, data, "range").get("joiners")
+    if not isinstance(joiners, list) or not joiners or not all(isinstance(j, str) and j for j in joiners):
+        raise RulesError(path, "joiners must be a non-empty list of non-empty strings", entry="range.joiners")
+    if len(set(joiners)) != len(joiners):
+        raise RulesError(path, "duplicate joiner", entry="range.joiners")
+    words: dict[str, str] = {}
+    for table_name, table in (
+        ("plans", plans), ("relative_years", relative_years), ("relative_quarters", relative_quarters),
+        ("relative_months", relative_months),
+        ("same_period", dict.fromkeys(same_period["words"])), ("year_parts", year_parts),
+    ):
+        for word in table:
+            if word in words:
+                raise RulesError(path, f"{word!r} is claimed by [{words[word]}] and [{table_name}]", entry=f"{table_name}.{word}")
+            words[word] = table_name
+    return TimesRules(
+        version=version,
+        digits=MappingProxyType(digits),
+        plans=MappingProxyType(plans),
+        plan_suffixes=MappingProxyType(plan_suffixes),
+        relative_years=MappingProxyType(relative_years),
+        relative_quarters=MappingProxyType(relative_quarters),
+        relative_months=MappingProxyType(relative_months),
+        same_period=MappingProxyType(same_period),
+        year_parts=MappingProxyType(year_parts),
+        edges=MappingProxyType(edges),
+        windows=MappingProxyType(windows),
+        joiners=tuple(joiners),
+    )
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything in rules/, validated. Pass it explicitly; never mutate it."""
@@ -103,6 +579,11 @@ class Rules:
     root: Path
     sha256: str
     userdict: tuple[tuple[str, int | None, str | None], ...]
+    numerals: Numerals
+    units: Units
+    qualifiers: Qualifiers
+    quantity_exclusions: tuple[Exclusion, ...]
+    times: TimesRules
 
 
 def rules_hash(root: Path) -> str:
@@ -123,6 +604,11 @@ def _load(root: Path) -> Rules:
         root=root,
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
+        numerals=load_numerals(root / "numerals.toml"),
+        units=load_units(root / "units.toml"),
+        qualifiers=load_qualifiers(root / "qualifiers.toml"),
+        quantity_exclusions=load_exclusions(root / "quantity_exclusions.toml"),
+        times=load_times(root / "times.toml"),
     )
 
 
@@ -131,4 +617,4 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return _load(Path(path).resolve() if path else default_rules_dir().resolve())
 
 
-__all__ = ["Rules", "RulesError", "load_rules", "default_rules_dir", "read_toml", "freeze"]
+__all__ = ["Rules", "RulesError", "TimesRules", "load_times", "load_rules", "default_rules_dir", "read_toml", "freeze"]
