@@ -21,6 +21,7 @@ table is a projection of them (`spark.catalog.clearCache()` releases them).
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
@@ -39,7 +40,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
 from . import batch
-from .read import Article, InputProblem, iter_jsonl
+from .read import InputProblem, iter_jsonl
 from .rules import load_rules
 from .types import TABLES, schema
 from .write import TABLE_KINDS, arrow_schema, json_line
@@ -60,6 +61,7 @@ def _wide_arrow_schema() -> pa.Schema:
 
 
 _WIDE = _wide_arrow_schema()
+_ROWS_PER_FRAME = 20_000
 _TYPES = {f.name: f.type for f in _WIDE}
 
 
@@ -104,12 +106,17 @@ def _rows_of_line(path: str | None, line: int | None, raw: str, order: int, *, d
 def _extract_batches(batches: Iterable[pd.DataFrame], *, rules_dir: str | None, default_date: dt.date | None) -> Iterator[pd.DataFrame]:
     """mapInPandas function: (path, line, raw, _order) batches in, wide rows out."""
     batch._init_worker(rules_dir)  # process.load is cached: built once per worker process
-    columns = _WIDE.names
+    rows: list[dict[str, Any]] = []
     for pdf in batches:
-        rows: list[dict[str, Any]] = []
         for path, line, raw, order in zip(_nulls(pdf["path"]), _nulls(pdf["line"]), pdf["raw"], pdf["_order"]):
             rows.extend(_rows_of_line(path, None if line is None else int(line), raw, int(order), default_date=default_date))
-        yield pd.DataFrame(rows, columns=columns, dtype=object)
+            # An input batch holds up to 10,000 articles (Arrow's default): hand on their
+            # records in smaller frames so a worker's memory stays bounded.
+            if len(rows) >= _ROWS_PER_FRAME:
+                yield pd.DataFrame(rows, columns=_WIDE.names, dtype=object)
+                rows = []
+    if rows:
+        yield pd.DataFrame(rows, columns=_WIDE.names, dtype=object)
 
 
 def _nulls(column: pd.Series) -> list[Any]:
@@ -275,15 +282,23 @@ def run(
         lines = lines.unionByName(_lines(df))
     rows = _rows(lines, rules_dir=rules_dir, default_date=default_date)
     out = str(out_dir).rstrip("/")
-    for kind in TABLE_KINDS:
-        name = TABLES[kind]
-        table = _table(rows, kind).orderBy(*_order(kind)).persist(StorageLevel.MEMORY_AND_DISK)
-        table.select(*_columns(kind)).write.mode("overwrite").parquet(f"{out}/{name}.parquet")
-        if "jsonl" in formats:
-            table.select("_json").write.mode("overwrite").text(f"{out}/{name}.jsonl")
-        table.unpersist()
+    # Counting first runs the extraction once into the persisted rows; the tables are then
+    # written by concurrent jobs (small jobs are mostly scheduling latency).
     found = dict(rows.groupBy("_table").count().collect())
     counts = {TABLES[k]: found.get(TABLES[k], 0) for k in TABLE_KINDS}
+
+    def write(kind: str) -> None:
+        name = TABLES[kind]
+        table = _table(rows, kind).orderBy(*_order(kind))
+        if "jsonl" in formats:
+            table = table.persist(StorageLevel.MEMORY_AND_DISK)
+            table.select("_json").write.mode("overwrite").text(f"{out}/{name}.jsonl")
+        table.select(*_columns(kind)).write.mode("overwrite").parquet(f"{out}/{name}.parquet")
+        table.unpersist()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(TABLE_KINDS)) as pool:
+        list(pool.map(write, TABLE_KINDS))
+    rows.unpersist()
     seconds = time.monotonic() - started
     manifest = {
         "engine": "spark", "spark": spark.version, "master": spark.sparkContext.master,
