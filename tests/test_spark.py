@@ -204,3 +204,25 @@ def test_pipeline_loads_once_per_worker_process(spark):
     assert len(seen) == 6
     assert len({r.pid for r in seen}) <= 2
     assert {r.builds for r in seen} == {1}
+
+
+def test_parquet_input_gives_the_records_of_the_same_articles_as_jsonl(spark, tmp_path):
+    # Parquet rows carry no line number: `path` names the Parquet file; all else is equal.
+    good = [a for a in ARTICLES[:4]]
+    rows = [{"id": str(a["id"]), "text": a["text"], "date": a.get("date"), "title": a.get("title")} for a in good]
+    source = tmp_path / "in.parquet"
+    pd.DataFrame(rows).to_parquet(source)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(_jsonl_bytes(rows))
+    local = tmp_path / "local"
+    run_local([jsonl], out_dir=local, formats=("jsonl", "parquet"), workers=1)
+    assert main(["run", "--engine", "spark", str(source), "--out", str(tmp_path / "spark")]) == 0
+    for kind in TABLE_KINDS:
+        name, key = TABLES[kind], _sort_key(kind)
+        ours = sorted(pq.read_table(str(tmp_path / "spark" / f"{name}.parquet")).to_pylist(), key=key)
+        theirs = sorted(pq.read_table(local / f"{name}.parquet").to_pylist(), key=key)
+        if kind == "article":
+            assert {r["path"] for r in ours} == {source.resolve().as_uri()}
+            ours = [dict(r, path=None) for r in ours]
+            theirs = [dict(r, path=None) for r in theirs]
+        assert ours == theirs, name
