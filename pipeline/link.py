@@ -1,16 +1,467 @@
-"""The link stage: turn quantities and times into metrics and goals (filled in by its issue)."""
+"""The link stage: turn quantities (with times and organisations) into metrics and goals.
+
+Runs after every extractor. Per sentence it first finds goal triggers (力争, 确保, 到2025年 …):
+numbers after a trigger are targets (`Goal`), never metrics. Every other number that names
+what it measures becomes a `Metric`: the indicator is the noun phrase before it (or, for
+近400家规模以上工业企业, after it), a growth rate right behind it (，同比增长27.1%) becomes its
+`change`, and its period is the clause's time, else the sentence's current period.
+"""
 
 from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import regex
+from decimal import Decimal
+from typing import Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extract import records_of, token_boundaries
+from .link_indicators import (
+    CLAUSE_PUNCT,
+    PhraseWords,
+    clause_start,
+    find_surface,
+    longest_at_end,
+    period_of,
+    signed_change,
+    trim_phrase,
+)
+from .rules import Rules, load_rules
+from .segment import sentence_spans
+from .types import Goal, Metric, Organization, Quantity, Time
+
+SOURCE = "rule:link.v1"
+DURATION_UNITS = frozenset({"year", "month", "day", "hour", "minute"})
+CHANGE_UNITS = {"%": "%", "pp": "pp"}
+# Longest phrase read to the right of a number (近400家规模以上工业企业).
+RIGHT_LIMIT = 16
+# A comparison reference such as 较分区前 / 比2020年 is short; longer text is a new phrase.
+OPENER_REACH = 12
+
 
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
-    return Linker()
+    return Linker(rules=load_rules(rules_dir or None))
+
+
+def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]], *, text: str, article_date: dt.date | None) -> list[Time | None]:
+    """The time each sentence speaks about: its own (first, not after the article's year),
+    else the previous sentence's within the paragraph, else the article's subject year
+    (the first year stated near the top). One small function so the times stage's own
+    version can replace it.
+    """
+    limit = article_date.year if article_date else None
+
+    def usable(t: Time) -> bool:
+        return bool(t.resolved and t.start_date) and (limit is None or int(t.start_date[:4]) <= limit)
+
+    head = max(400, len(text) // 4)
+    subject = next((t for t in sorted(times, key=lambda t: t.start) if t.start < head and t.granularity == "year" and usable(t)), None)
+    out: list[Time | None] = []
+    previous: Time | None = subject
+    for s, e in sentences:
+        if "\n" in text[max(0, s - 1):s + 1] or s == 0 or text[s - 1] == "\n":
+            previous = subject  # a new paragraph starts from the article's subject year
+        own = next((t for t in times if s <= t.start < e and usable(t)), None)
+        current = own or previous
+        out.append(current)
+        previous = current
+    return out
 
 
 class Linker:
+    """Component `press_extract_link`: appends `Metric` and `Goal` records."""
+
+    def __init__(self, *, rules: Rules) -> None:
+        ind, goals = rules.indicators, rules.goals
+        self.surfaces = ind.surfaces
+        self.right_stop = tuple(ind.context["right_stop"])
+        self.place_suffix = tuple(ind.context["place_suffix"])
+        self.words = PhraseWords.from_rules(ind.context)
+        trig = goals.triggers
+        self.goal_words = PhraseWords.from_rules(ind.context, extra_lead=trig["words"])
+        self.triggers = tuple(sorted(trig["words"], key=len, reverse=True))
+        self.future_only = frozenset(trig["future_only"])
+        self.unless_past = frozenset(trig["unless_past"])
+        self.blockers = tuple(trig["blockers"])
+        self.qualitative = frozenset(trig["qualitative"])
+        self.after = tuple(trig["after"])
+        self.time_prefixes = tuple(trig["time_prefixes"])
+        self.phrases = tuple(trig["phrases"])
+        self.horizon_before = goals.horizon_before
+        self.comparators = goals.comparators
+        ch = goals.changes
+        self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
+        self.span_to, self.span_from, self.share = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(ch["share"])
+        alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+        opener = f"(?:{alt(ch['openers'])})[^，,；;。\\d]{{1,{OPENER_REACH}}}?"
+        # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
+        self.change_gap = regex.compile(
+            f"^[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
+        )
+        self.change_tail = regex.compile(f"(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$")
+
+    # -- entry point -------------------------------------------------------------------
+
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        quantities = sorted(records_of(doc, "quantity"), key=lambda r: r.start)
+        if not quantities and not any(w in text for w in self.qualitative):
+            return doc
+        times = sorted((t for t in records_of(doc, "time") if isinstance(t, Time)), key=lambda t: t.start)
+        orgs = sorted((o for o in records_of(doc, "organization") if isinstance(o, Organization)), key=lambda o: o.start)
+        sentences = sentence_spans(doc)
+        ctx = _Context(
+            text=text,
+            doc_id=doc._.doc_id or "",
+            article_date=doc._.article_date,
+            boundaries=token_boundaries(doc),
+            times=times,
+            orgs=orgs,
+            places=self._places(doc),
+            quantities=quantities,
+        )
+        periods = current_periods(times, sentences, text=text, article_date=ctx.article_date)
+        metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
+        for (s, e), period in zip(sentences, periods):
+            qs = [q for q in quantities if isinstance(q, Quantity) and s <= q.start < e]
+            trigger = self._trigger(ctx, s, e)
+            goal_qs = [q for q in qs if trigger is not None and q.start >= trigger[1]] + [
+                q for q in qs if trigger is None and self._after_trigger(ctx, q)
+            ]
+            if trigger is not None or goal_qs:
+                goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs))
+            metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))
         return doc
+
+    # -- shared pieces -------------------------------------------------------------------
+
+    def _places(self, doc: Doc) -> list[tuple[int, int]]:
+        """Words naming a place (临平区, 杭州市): candidates for a metric's subject."""
+        return [
+            (t.idx, t.idx + len(t.text))
+            for t in doc
+            if len(t.text) >= 3 and t.text.endswith(self.place_suffix) and t.text[0] not in "全本该我各城辖园小社新"
+        ]
+
+    def _skip(self, ctx: "_Context", q: Quantity) -> bool:
+        """Numbers that are no fact about an indicator: durations, bare units (亿元企业),
+        one of a kind (一个, 首个), per-unit denominators (每万名), attributives (三千亿级)."""
+        text = ctx.text
+        if q.unit in DURATION_UNITS or q.text == q.unit_text:
+            return True
+        if q.value == 1 and q.text[:1] in "一首" and q.text[:2] != "首位":
+            return True
+        if q.start > 0 and text[q.start - 1] == "每":
+            return True
+        return text[q.end:q.end + 1] == "级"
+
+    def _subject(self, ctx: "_Context", s: int, pos: int) -> str | None:
+        """The organisation or place nearest before `pos` in its sentence, else the article's subject."""
+        best: tuple[int, str] | None = None
+        for o in ctx.orgs:
+            if s <= o.start and o.end <= pos:
+                best = (o.end, o.canonical or o.name)
+        for a, b in ctx.places:
+            if s <= a and b <= pos and (best is None or b > best[0]):
+                best = (b, ctx.text[a:b])
+        return best[1] if best else ctx.main_subject
+
+    def _phrase(self, ctx: "_Context", q: Quantity, floor: int, *, words: PhraseWords) -> tuple[int, int] | None:
+        """The indicator span for `q`: the trimmed phrase before it, else the one after it."""
+        text = ctx.text
+        left = max(clause_start(text, q.start, floor=floor), floor)
+        # A line break inside a sentence (PDF column text) is not a clause end.
+        if left == q.start and q.start > 0 and text[q.start - 1] == "\n":
+            back = q.start - 1
+            while back > 0 and text[back - 1] in "\n\r \u3000":
+                back -= 1
+            if back > 0 and text[back - 1] not in CLAUSE_PUNCT and text[back - 1] not in "。！？":
+                left = clause_start(text, back)
+                a, b = trim_phrase(text, left, back, words=words, boundaries=ctx.boundaries)
+                return (a, b) if a < b else None
+        for t in ctx.times + ctx.orgs:
+            if left <= t.start and t.end <= q.start:
+                left = max(left, t.end)
+        a, b = trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries)
+        listing = text[a:b].endswith("等") or "、" in text[a:b]
+        if a < b and not _only_change(text[a:b], self.up + self.down) and not listing:
+            return a, b
+        right = self._right_phrase(ctx, q)
+        if listing and (right is not None or text[a:b].endswith("等")):
+            # 运达、老板、西奥等17家企业: the names are examples; the noun after the number is measured.
+            return right
+        if listing:
+            return a, b
+        if right is None and a == b and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
+            # Nothing but a verb before the number and no noun after it (开工3条): the verb names it.
+            a, b = trim_phrase(text, left, q.start, words=dataclasses.replace(words, lead=()), boundaries=ctx.boundaries)
+            return (a, b) if a < b and not _only_change(text[a:b], self.up + self.down) else None
+        return right
+
+    def _right_phrase(self, ctx: "_Context", q: Quantity) -> tuple[int, int] | None:
+        text = ctx.text
+        end = q.end
+        limit = min(len(text), q.end + RIGHT_LIMIT)
+        starts = {o.start for o in ctx.quantities if o.start >= q.end}
+        while end < limit and text[end] not in CLAUSE_PUNCT:
+            if end in starts or text[end].isdigit():
+                return None  # 亿元以上重大产业项目25个: the first number qualifies the phrase; the second measures it
+            if end > q.end and end in ctx.boundaries and any(text.startswith(w, end) for w in self.right_stop):
+                break
+            end += 1
+        a, b = trim_phrase(text, q.end, end, words=self.words, boundaries=ctx.boundaries)
+        return (a, b) if a < b else None
+
+    def _indicator_id(self, phrase: str) -> str | None:
+        hit = find_surface(phrase, self.surfaces)
+        return hit[2] if hit else None
+
+    def _clause_period(self, ctx: "_Context", q: Quantity, floor: int) -> Time | None:
+        """A time in the number's own clause, before it, overrides the sentence's period."""
+        left = max(clause_start(ctx.text, q.start), floor)
+        found = [t for t in ctx.times if left <= t.start and t.end <= q.start and t.resolved and t.start_date]
+        return found[-1] if found else None
+
+    # -- metrics -------------------------------------------------------------------------
+
+    def _metrics(self, ctx: "_Context", s: int, qs: list[Quantity], period: Time | None) -> list[Metric]:
+        text = ctx.text
+        out: list[Metric] = []
+        last: tuple[Quantity, Metric | None] | None = None  # previous number of the sentence, its metric
+        for q in qs:
+            if self._skip(ctx, q):
+                if q.unit in DURATION_UNITS and last:
+                    last = (q, last[1])
+                continue
+            gap = text[last[0].end:q.start] if last else ""
+            # 1067.27亿元，增长6% : the rate is the previous metric's change.
+            if last and last[1] is not None and q.unit in CHANGE_UNITS and last[1].change is None:
+                m = self.change_gap.match(gap)
+                if m:
+                    change = signed_change(m["word"], q.value, up=self.up, down=self.down)
+                    prev = dataclasses.replace(last[1], change=change, change_unit=CHANGE_UNITS[q.unit], end=q.end, text=text[last[1].start:q.end])
+                    out[out.index(last[1])] = prev
+                    last = (q, prev)
+                    continue
+            floor = last[0].end if last else s
+            clause_time = self._clause_period(ctx, q, floor)
+            # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
+            if last and last[1] is not None and _is_span(gap, self.up + self.down, self.span_to) and last[0].unit == q.unit:
+                prev = last[1]
+                times = [t for t in ctx.times if s <= t.start < prev.start and t.resolved]
+                if len(times) >= 2 and not clause_time:
+                    out[out.index(prev)] = prev = dataclasses.replace(prev, period=period_of(times[-2].start_date, times[-2].end_date, times[-2].granularity))
+                    clause_time = times[-1]
+                metric = self._metric(ctx, s, q, (prev.start, prev.start + len(prev.indicator)), clause_time or period, start=q.start)
+                out.append(metric)
+                last = (q, metric)
+                continue
+            span = self._phrase(ctx, q, floor, words=self.words)
+            if span is None and q.unit == "rank" and last and last[1] is not None:
+                # 省级“未来工厂”4家，连续4年位居全省首位: the rank is of the previous indicator.
+                span = (last[1].start, last[1].start + len(last[1].indicator))
+            if span is None:
+                last = (q, None)
+                continue
+            a, b = span
+            change = None
+            if q.unit in CHANGE_UNITS:
+                tail = self.change_tail.search(text[a:q.start])
+                if tail:
+                    change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
+                    b = min(b, a + tail.start()) if a + tail.start() > a else b
+            metric = self._metric(ctx, s, q, (a, b), clause_time or period, start=min(a, q.start), change=change)
+            out.append(metric)
+            last = (q, metric)
+        return out
+
+    def _metric(self, ctx: "_Context", s: int, q: Quantity, span: tuple[int, int], period: Time | None, *, start: int, change: Decimal | None = None) -> Metric:
+        a, b = span
+        indicator = ctx.text[a:b]
+        end = max(q.end, b)
+        return Metric(
+            doc_id=ctx.doc_id,
+            start=start,
+            end=end,
+            text=ctx.text[start:end],
+            source=SOURCE,
+            indicator=indicator,
+            indicator_id=self._indicator_id(indicator),
+            subject=self._subject(ctx, s, min(a, q.start)),
+            period=period_of(period.start_date, period.end_date, period.granularity) if period else None,
+            value=q.value,
+            unit=q.unit,
+            qualifier=q.qualifier,
+            change=change,
+            change_unit=CHANGE_UNITS[q.unit] if change is not None else None,
+            quantity_id=_quantity_id(ctx, q),
+        )
+
+    # -- goals ---------------------------------------------------------------------------
+
+    def _future(self, ctx: "_Context", t: Time) -> bool:
+        if not (t.resolved and t.end_date):
+            return False
+        return ctx.article_date is None or int(t.end_date[:4]) >= ctx.article_date.year
+
+    def _trigger(self, ctx: "_Context", s: int, e: int) -> tuple[int, int, str] | None:
+        """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
+        text = ctx.text
+        sentence_times = [t for t in ctx.times if s <= t.start < e]
+        past = any(t.resolved and t.end_date and not self._future(ctx, t) for t in sentence_times)
+        future = any(self._future(ctx, t) for t in sentence_times)
+        found: list[tuple[int, int, str]] = []
+        for word in self.triggers:
+            for m in regex.finditer(regex.escape(word), text[s:e]):
+                a = s + m.start()
+                if any(text.startswith(b, a - b.index(word)) for b in self.blockers if word in b and a - b.index(word) >= 0):
+                    continue
+                if a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、":
+                    continue  # a noun (覆盖计划，), not a trigger
+                if word in self.future_only and not future:
+                    continue
+                if word in self.unless_past and past:
+                    continue
+                found.append((a, a + len(word), word))
+        for t in sentence_times:
+            prefix = longest_at_end(text[s:t.start], self.time_prefixes)
+            if prefix and self._future(ctx, t):
+                found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
+        for phrase in self.phrases:
+            pos = text.find(phrase, s, e)
+            if pos >= 0:
+                found.append((pos, pos + len(phrase), phrase))
+        return min(found, key=lambda f: (f[0], -f[1])) if found else None
+
+    def _after_trigger(self, ctx: "_Context", q: Quantity) -> bool:
+        """A number followed, in its clause, by 的目标 (…增长6%左右的目标)."""
+        end = q.end
+        while end < len(ctx.text) and ctx.text[end] not in CLAUSE_PUNCT:
+            end += 1
+        return any(w in ctx.text[q.end:end] for w in self.after)
+
+    def _goals(self, ctx: "_Context", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity]) -> list[Goal]:
+        text = ctx.text
+        out: list[Goal] = []
+        horizon: Quantity | None = None
+        floor = trigger[1] if trigger else s
+        for q in goal_qs:
+            if q.unit in DURATION_UNITS:
+                before = text[max(s, q.start - 3):q.start]
+                if any(before.endswith(w) for w in self.horizon_before):
+                    horizon = q
+                continue
+            if self._skip(ctx, q):
+                continue
+            prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
+            deadline = next((t for t in reversed(ctx.times) if s <= t.start and t.end <= q.start and self._future(ctx, t)), None)
+            span = self._phrase(ctx, q, prev_end, words=self.goal_words)
+            if span is None and out:
+                span = (out[-1].start, out[-1].start)  # 增长6%: the previous target's indicator
+            a, b = span if span else (q.start, q.start)
+            trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
+            start = trigger[0] if trigger and not out else min(a, q.start)
+            for t in ctx.times:
+                if prev_end <= t.start < start:
+                    start = t.start
+            out.append(
+                Goal(
+                    doc_id=ctx.doc_id,
+                    start=start,
+                    end=q.end,
+                    text=text[start:q.end],
+                    source=SOURCE,
+                    trigger=trig,
+                    indicator=text[a:b] if b > a else (out[-1].indicator if out else None),
+                    comparator=self._comparator(ctx, q, prev_end),
+                    value=q.value,
+                    unit=q.unit,
+                    deadline=deadline.end_date[:4] if deadline else None,
+                    subject=self._subject(ctx, s, q.start),
+                    quantitative=True,
+                    quantity_id=_quantity_id(ctx, q),
+                )
+            )
+        if horizon is not None:
+            out = [dataclasses.replace(g, horizon=horizon.value, horizon_unit=horizon.unit) for g in out]
+        if not out and trigger is not None and trigger[2] in self.qualitative and not any(q.start >= trigger[1] for q in qs):
+            end = e
+            while end > trigger[0] and (text[end - 1] in CLAUSE_PUNCT or text[end - 1].isspace() or text[end - 1] in "”"):
+                end -= 1
+            deadline = next((t for t in ctx.times if trigger[0] <= t.start < end and self._future(ctx, t)), None)
+            out.append(
+                Goal(
+                    doc_id=ctx.doc_id,
+                    start=trigger[0],
+                    end=end,
+                    text=text[trigger[0]:end],
+                    source=SOURCE,
+                    trigger=trigger[2],
+                    deadline=deadline.end_date[:4] if deadline else None,
+                    subject=self._subject(ctx, s, trigger[0]),
+                    quantitative=False,
+                )
+            )
+        return out
+
+    def _comparator(self, ctx: "_Context", q: Quantity, floor: int) -> str:
+        """From the words just before the number, or inside its surface (突破3000亿元, 前70位, 3%以内)."""
+        window = ctx.text[max(floor, q.start - 4):q.start] + q.text
+        best = ""
+        for word in self.comparators:
+            if len(word) > len(best) and (window.startswith(word, len(window) - len(q.text)) or word in window[: len(window) - len(q.text) + len(word)] or q.text.endswith(word)):
+                best = word
+        return self.comparators[best] if best else "="
+
+
+@dataclasses.dataclass(frozen=True)
+class _Context:
+    """What the linker reads for one document."""
+
+    text: str
+    doc_id: str
+    article_date: dt.date | None
+    boundaries: frozenset[int]
+    times: list[Time]
+    orgs: list[Organization]
+    places: list[tuple[int, int]]
+    quantities: list[Quantity]
+
+    @property
+    def main_subject(self) -> str | None:
+        names = [o.canonical or o.name for o in self.orgs if o.org_type in ("government", "park")]
+        names += [self.text[a:b] for a, b in self.places]
+        return collections.Counter(names).most_common(1)[0][0] if names else None
+
+
+def _quantity_id(ctx: _Context, q: Quantity) -> str:
+    return f"{ctx.doc_id}:quantity:{q.start}-{q.end}"
+
+
+def _only_change(phrase: str, words: Sequence[str]) -> bool:
+    """Whether a phrase is nothing but a change word (增长, 同比增长): no indicator in it."""
+    return phrase in words or phrase.lstrip("同比环") in words
+
+
+def _is_span(gap: str, change_words: Sequence[str], span_to: Sequence[str]) -> bool:
+    """从A增长至B: the text between A and B is a change word and 至/到 (or only 至/到).
+
+    >>> _is_span("增长至", ("增长",), ("至",))
+    True
+    >>> _is_span("，增长", ("增长",), ("至",))
+    False
+    """
+    rest = gap.strip()
+    to = longest_at_end(rest, span_to)
+    if not to:
+        return False
+    rest = rest[: len(rest) - len(to)]
+    return rest == "" or rest in change_words
+
+
+__all__ = ["Linker", "current_periods", "make_linker"]
