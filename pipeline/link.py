@@ -103,7 +103,9 @@ class Linker:
         self.change_gap = regex.compile(
             f"^[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
         )
-        self.change_tail = regex.compile(f"(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$")
+        self.change_tail = regex.compile(
+            f"(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?(?P<to>{alt(ch['span_to'])})?$"
+        )
 
     # -- entry point -------------------------------------------------------------------
 
@@ -187,7 +189,7 @@ class Linker:
         for t in ctx.times + ctx.orgs:
             if left <= t.start and t.end <= q.start:
                 left = max(left, t.end)
-        a, b = trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries)
+        a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries))
         listing = text[a:b].endswith("等") or "、" in text[a:b]
         if a < b and not _only_change(text[a:b], self.up + self.down) and not listing:
             return a, b
@@ -202,6 +204,13 @@ class Linker:
             a, b = trim_phrase(text, left, q.start, words=dataclasses.replace(words, lead=()), boundaries=ctx.boundaries)
             return (a, b) if a < b and not _only_change(text[a:b], self.up + self.down) else None
         return right
+
+    def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
+        """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
+        hit = find_surface(text[left:b], self.surfaces)
+        if hit and a < b and left + hit[0] < a < left + hit[1]:
+            return left + hit[0], b
+        return a, b
 
     def _right_phrase(self, ctx: "_Context", q: Quantity) -> tuple[int, int] | None:
         text = ctx.text
@@ -270,11 +279,12 @@ class Linker:
                 continue
             a, b = span
             change = None
-            if q.unit in CHANGE_UNITS:
-                tail = self.change_tail.search(text[a:q.start])
-                if tail:
+            tail = self.change_tail.search(text[a:q.start])
+            if tail and a + tail.start() > a:
+                # 增长6%: the number is a change; 提高到3.2%: it is the new level.
+                if q.unit in CHANGE_UNITS and not tail["to"]:
                     change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
-                    b = min(b, a + tail.start()) if a + tail.start() > a else b
+                b = min(b, a + tail.start())
             metric = self._metric(ctx, s, q, (a, b), clause_time or period, start=min(a, q.start), change=change)
             out.append(metric)
             last = (q, metric)
@@ -307,7 +317,7 @@ class Linker:
     def _future(self, ctx: "_Context", t: Time) -> bool:
         if not (t.resolved and t.end_date):
             return False
-        return ctx.article_date is None or int(t.end_date[:4]) >= ctx.article_date.year
+        return ctx.article_date is None or dt.date.fromisoformat(t.end_date) >= ctx.article_date
 
     def _trigger(self, ctx: "_Context", s: int, e: int) -> tuple[int, int, str] | None:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
@@ -336,7 +346,7 @@ class Linker:
             pos = text.find(phrase, s, e)
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))
-        return min(found, key=lambda f: (f[0], -f[1])) if found else None
+        return min(found, key=lambda f: (f[0], f[1])) if found else None
 
     def _after_trigger(self, ctx: "_Context", q: Quantity) -> bool:
         """A number followed, in its clause, by 的目标 (…增长6%左右的目标)."""
@@ -350,11 +360,12 @@ class Linker:
         out: list[Goal] = []
         horizon: Quantity | None = None
         floor = trigger[1] if trigger else s
+        for q in qs:
+            before = text[max(s, q.start - 3):q.start]
+            if q.unit in DURATION_UNITS and any(before.endswith(w) for w in self.horizon_before):
+                horizon = q  # 通过5年努力, 用3年时间
         for q in goal_qs:
             if q.unit in DURATION_UNITS:
-                before = text[max(s, q.start - 3):q.start]
-                if any(before.endswith(w) for w in self.horizon_before):
-                    horizon = q
                 continue
             if self._skip(ctx, q):
                 continue
@@ -389,7 +400,7 @@ class Linker:
             )
         if horizon is not None:
             out = [dataclasses.replace(g, horizon=horizon.value, horizon_unit=horizon.unit) for g in out]
-        if not out and trigger is not None and trigger[2] in self.qualitative and not any(q.start >= trigger[1] for q in qs):
+        if not out and trigger is not None and trigger[2] in self.qualitative and not any(q.start >= trigger[1] and q.unit not in DURATION_UNITS for q in qs):
             end = e
             while end > trigger[0] and (text[end - 1] in CLAUSE_PUNCT or text[end - 1].isspace() or text[end - 1] in "”"):
                 end -= 1

@@ -117,12 +117,12 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
             start += len(lead)
             changed = True
         trail = longest_at_end(text[start:end], words.trail)
-        if trail and end - len(trail) > start and (len(trail) > 1 or end - 1 in boundaries):
+        if trail and (len(trail) > 1 or end - 1 in boundaries):
             end -= len(trail)
             changed = True
         # A leading place word (临平区, 杭州市) names the subject: the first word, if it ends in a suffix.
         first_end = next((b for b in sorted(boundaries) if start < b < end), None)
-        if first_end is not None and first_end - start >= 2 and text[start:first_end].endswith(words.place_suffix):
+        if first_end is not None and first_end - start >= 3 and text[start:first_end].endswith(words.place_suffix):
             start = first_end
             changed = True
         if changed:
