@@ -129,9 +129,12 @@ class Linker:
         )
         periods = current_periods(times, sentences, text=text, article_date=ctx.article_date)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
+        carried: tuple[int, int, str] | None = None
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in quantities if isinstance(q, Quantity) and s <= q.start < e]
-            trigger = self._trigger(ctx, s, e)
+            # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。).
+            trigger = self._trigger(ctx, s, e) or carried
+            carried = trigger if text[s:e].rstrip().endswith(("；", ";")) else None
             goal_qs = [q for q in qs if trigger is not None and q.start >= trigger[1]] + [
                 q for q in qs if trigger is None and self._after_trigger(ctx, q)
             ]
@@ -160,7 +163,15 @@ class Linker:
             return True
         if q.start > 0 and text[q.start - 1] == "每":
             return True
-        return text[q.end:q.end + 1] == "级"
+        if text[q.end:q.end + 1] == "级":
+            return True
+        # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
+        nxt = next((o for o in ctx.quantities if o.start >= q.end), None)
+        if nxt is None or nxt.start - q.end > RIGHT_LIMIT:
+            return False
+        between = text[q.end:nxt.start]
+        joins = self.up + self.down + self.span_to + ("、", "和", "及", "与", "或")
+        return bool(between) and not any(c in CLAUSE_PUNCT for c in between) and not any(w in between for w in joins)
 
     def _subject(self, ctx: "_Context", s: int, pos: int) -> str | None:
         """The organisation or place nearest before `pos` in its sentence, else the article's subject."""
@@ -370,13 +381,14 @@ class Linker:
             if self._skip(ctx, q):
                 continue
             prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
-            deadline = next((t for t in reversed(ctx.times) if s <= t.start and t.end <= q.start and self._future(ctx, t)), None)
+            scope = min(s, trigger[0]) if trigger else s
+            deadline = next((t for t in reversed(ctx.times) if scope <= t.start and t.end <= q.start and self._future(ctx, t)), None)
             span = self._phrase(ctx, q, prev_end, words=self.goal_words)
             if span is None and out:
                 span = (out[-1].start, out[-1].start)  # 增长6%: the previous target's indicator
             a, b = span if span else (q.start, q.start)
             trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
-            start = trigger[0] if trigger and not out else min(a, q.start)
+            start = trigger[0] if trigger and trigger[0] >= s and not out else min(a, q.start)
             for t in ctx.times:
                 if prev_end <= t.start < start:
                     start = t.start
@@ -400,7 +412,7 @@ class Linker:
             )
         if horizon is not None:
             out = [dataclasses.replace(g, horizon=horizon.value, horizon_unit=horizon.unit) for g in out]
-        if not out and trigger is not None and trigger[2] in self.qualitative and not any(q.start >= trigger[1] and q.unit not in DURATION_UNITS for q in qs):
+        if not out and trigger is not None and trigger[0] >= s and trigger[2] in self.qualitative and not any(q.start >= trigger[1] and q.unit not in DURATION_UNITS for q in qs):
             end = e
             while end > trigger[0] and (text[end - 1] in CLAUSE_PUNCT or text[end - 1].isspace() or text[end - 1] in "”"):
                 end -= 1
