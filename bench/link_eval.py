@@ -31,6 +31,8 @@ SETS = {
     "corpus": (HERE / "gold", SHARED / "corpus"),
 }
 YEAR = re.compile(r"(?<![\d.])(\d{4})(?:年度|年)|今年|去年|上年")
+# Sub-year periods, plan periods and month ends, enough to exercise period selection.
+PERIODS = re.compile(r"(?P<q>[一二三四])季度|前三季度|上半年|(?P<m1>\d{1,2})[-—－](?P<m2>\d{1,2})月|(?P<end>\d{1,2})月(?:底|末)|(?P<year>\d{4})年(?:底|末)|十四五")
 BARE = re.compile(r"[万亿千百]*\D{1,2}")  # a unit written without a number (亿元企业)
 DIMENSIONS = {"CNY": "currency", "%": "percent", "pp": "percentage_point", "rank": "rank", "m2": "area", "m": "length"}
 
@@ -61,8 +63,8 @@ def run_pipeline(articles: list[tuple[dict, str]], out: Path) -> None:
 
 
 def oracle_records(text: str, gold: dict, date: dt.date):
-    """Gold quantities placed in order in the text, and bare year times."""
-    from pipeline.types import Quantity, Time
+    """Gold quantities placed in order in the text, gold organisations, and simple times."""
+    from pipeline.types import Organization, Quantity, Time
 
     quantities, pos = [], 0
     for g in gold["quantities"]:
@@ -77,10 +79,30 @@ def oracle_records(text: str, gold: dict, date: dt.date):
                                    unit=unit, unit_text=g["text"] if BARE.fullmatch(g["text"]) else "", dimension=DIMENSIONS.get(unit, "duration" if unit in ("year", "month", "day", "minute") else "count"),
                                    qualifier=g["qualifier"]))
     times = []
+    for m in PERIODS.finditer(text):
+        at_year = next((int(y[1]) for y in YEAR.finditer(text, max(0, m.start() - 8), m.start()) if y[1]), date.year)
+        if m[0] == "十四五":
+            span, gran = ("2021-01-01", "2025-12-31"), "plan"
+        elif m["year"]:
+            span, gran = (f"{m['year']}-12-01", f"{m['year']}-12-31"), "month"
+        else:
+            first, last = ((3 * "一二三四".index(m["q"]) + 1, 3 * "一二三四".index(m["q"]) + 3) if m["q"] else (1, 9) if m[0] == "前三季度"
+                           else (1, 6) if m[0] == "上半年" else (int(m["m1"]), int(m["m2"])) if m["m1"] else (int(m["end"]), int(m["end"])))
+            end = (dt.date(at_year + (last == 12), last % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
+            span, gran = (f"{at_year}-{first:02d}-01", end), "month"
+        times.append(Time(start=m.start(), end=m.end(), text=m[0], source="oracle", start_date=span[0], end_date=span[1], granularity=gran))
+    taken = [(t.start, t.end) for t in times]
     for m in YEAR.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
         year = int(m[1]) if m[1] else date.year - (0 if m[0] == "今年" else 1)
         times.append(Time(start=m.start(), end=m.end(), text=m[0], source="oracle", start_date=f"{year}-01-01", end_date=f"{year}-12-31", granularity="year", relative=not m[1]))
-    return quantities, times
+    orgs = []
+    for g in gold.get("organizations", []):
+        at = text.find(g["name"])
+        if at >= 0:
+            orgs.append(Organization(start=at, end=at + len(g["name"]), text=g["name"], source="oracle", name=g["name"], canonical=g["name"], org_type=g["org_type"]))
+    return quantities, times, orgs
 
 
 def run_oracle(articles: list[tuple[dict, str]], out: Path) -> None:
@@ -96,9 +118,10 @@ def run_oracle(articles: list[tuple[dict, str]], out: Path) -> None:
         doc = nlp.make_doc(text)
         doc._.doc_id, doc._.article_date = gold["doc_id"], date
         doc = nlp.get_pipe("press_extract_sentences")(doc)
-        quantities, times = oracle_records(text, gold, date)
+        quantities, times, orgs = oracle_records(text, gold, date)
         records_of(doc, "quantity").extend(quantities)
         records_of(doc, "time").extend(times)
+        records_of(doc, "organization").extend(orgs)
         doc = nlp.get_pipe("press_extract_link")(doc)
         document = to_document(doc, doc_id=gold["doc_id"], date=date)
         for kind, table in (("metric", "metrics"), ("goal", "goals")):

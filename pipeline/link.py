@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import functools
 import regex
 from decimal import Decimal
 from typing import Sequence
@@ -37,6 +38,7 @@ from .types import Goal, Metric, Organization, Quantity, Time
 SOURCE = "rule:link.v1"
 DURATION_UNITS = frozenset({"year", "month", "day", "hour", "minute"})
 CHANGE_UNITS = {"%": "%", "pp": "pp"}
+QUESTION_END = ("？", "?", "吗", "呢")
 # Longest phrase read to the right of a number (近400家规模以上工业企业).
 RIGHT_LIMIT = 16
 # A comparison reference such as 较分区前 / 比2020年 is short; longer text is a new phrase.
@@ -49,10 +51,11 @@ def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
 
 
 def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]], *, text: str, article_date: dt.date | None) -> list[Time | None]:
-    """The time each sentence speaks about: its own (first, not after the article's year),
-    else the previous sentence's within the paragraph, else the article's subject year
-    (the first year stated near the top). One small function so the times stage's own
-    version can replace it.
+    """The time each sentence speaks about: its own (first, not after the article's year;
+    今年一季度 -> 一季度), else the previous sentence's, else the article's subject year (the
+    first year stated near the top). A paragraph without a time of its own goes on from the
+    one before (其中，… after 今年前三季度，…). One small function so the times stage's
+    own version can replace it.
     """
     limit = article_date.year if article_date else None
 
@@ -63,14 +66,30 @@ def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]],
     subject = next((t for t in sorted(times, key=lambda t: t.start) if t.start < head and t.granularity == "year" and usable(t)), None)
     out: list[Time | None] = []
     previous: Time | None = subject
+    ordered = sorted(times, key=lambda t: t.start)
     for s, e in sentences:
-        if "\n" in text[max(0, s - 1):s + 1] or s == 0 or text[s - 1] == "\n":
-            previous = subject  # a new paragraph starts from the article's subject year
-        own = next((t for t in times if s <= t.start < e and usable(t)), None)
-        current = own or previous
+        own = next((i for i, t in enumerate(ordered) if s <= t.start < e and usable(t)), None)
+        current = _narrowest(ordered, own) if own is not None else previous
         out.append(current)
         previous = current
     return out
+
+
+def _narrowest(times: Sequence[Time], i: int) -> Time:
+    """times[i], or the narrower time written right after it (今年|一季度, 2022年|上半年).
+
+    >>> y = Time(start=0, end=2, text="今年", source="t", start_date="2022-01-01", end_date="2022-12-31", granularity="year")
+    >>> q = Time(start=2, end=5, text="一季度", source="t", start_date="2022-01-01", end_date="2022-03-31", granularity="quarter")
+    >>> _narrowest([y, q], 0).text
+    '一季度'
+    """
+    t = times[i]
+    for nxt in times[i + 1:]:
+        if nxt.start - t.end > 1 or not (nxt.resolved and nxt.start_date and nxt.end_date and t.start_date and t.end_date):
+            break
+        if t.start_date <= nxt.start_date and nxt.end_date <= t.end_date:
+            t = nxt
+    return t
 
 
 class Linker:
@@ -80,6 +99,9 @@ class Linker:
         ind, goals = rules.indicators, rules.goals
         self.surfaces = ind.surfaces
         self.right_stop = tuple(ind.context["right_stop"])
+        self.prefer_right = tuple(ind.context["prefer_right"])
+        self.hedges = tuple(ind.context["hedges"])
+        self.joiners = frozenset(ind.context["joiners"])
         self.place_suffix = tuple(ind.context["place_suffix"])
         self.words = PhraseWords.from_rules(ind.context)
         trig = goals.triggers
@@ -126,20 +148,27 @@ class Linker:
             orgs=orgs,
             places=self._places(doc),
             quantities=quantities,
+            place_suffix=self.place_suffix,
         )
         periods = current_periods(times, sentences, text=text, article_date=ctx.article_date)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
-        carried: tuple[int, int, str] | None = None
+        carried: tuple[tuple[int, int, str], int] | None = None
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in quantities if isinstance(q, Quantity) and s <= q.start < e]
-            # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。).
-            trigger = self._trigger(ctx, s, e) or carried
-            carried = trigger if text[s:e].rstrip().endswith(("；", ";")) else None
+            if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
+                # 杭州今年GDP能破2万亿吗: the asked clause states neither a fact nor a target.
+                asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
+                qs = [q for q in qs if q.end <= asked]
+            # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
+            # with the deadline stated in the sentence that opened it.
+            own = self._trigger(ctx, s, e)
+            trigger, scope = (own, s) if own else carried or (None, s)
+            carried = (trigger, scope) if trigger and text[s:e].rstrip().endswith(("；", ";")) else None
             goal_qs = [q for q in qs if trigger is not None and q.start >= trigger[1]] + [
                 q for q in qs if trigger is None and self._after_trigger(ctx, q)
             ]
             if trigger is not None or goal_qs:
-                goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs))
+                goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope))
             metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))
         return doc
 
@@ -171,7 +200,10 @@ class Linker:
             return False
         between = text[q.end:nxt.start]
         joins = self.up + self.down + self.span_to + ("、", "和", "及", "与", "或")
-        return bool(between) and not any(c in CLAUSE_PUNCT for c in between) and not any(w in between for w in joins)
+        if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in joins):
+            return False
+        # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.
+        return not any(w in between for w in self.right_stop)
 
     def _subject(self, ctx: "_Context", s: int, pos: int) -> str | None:
         """The organisation or place nearest before `pos` in its sentence, else the article's subject."""
@@ -200,7 +232,12 @@ class Linker:
         for t in ctx.times + ctx.orgs:
             if left <= t.start and t.end <= q.start:
                 left = max(left, t.end)
-        a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries))
+        if text[left:q.start].endswith(self.prefer_right):
+            # 东莞市有521家…企业, 松山湖以54家企业数量…: the noun after the number is measured.
+            right = self._right_phrase(ctx, q)
+            if right is not None:
+                return right
+        a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
         listing = text[a:b].endswith("等") or "、" in text[a:b]
         if a < b and not _only_change(text[a:b], self.up + self.down) and not listing:
             return a, b
@@ -211,9 +248,14 @@ class Linker:
         if listing:
             return a, b
         if right is None and a == b and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
-            # Nothing but a verb before the number and no noun after it (开工3条): the verb names it.
-            a, b = trim_phrase(text, left, q.start, words=dataclasses.replace(words, lead=()), boundaries=ctx.boundaries)
-            return (a, b) if a < b and not _only_change(text[a:b], self.up + self.down) else None
+            # Nothing but a place (其中常熟市2例) or a verb (开工3条) before the number, and no noun
+            # after it: the place, else the verb, names what is counted.
+            for lead in (words.lead, ()):
+                bare = dataclasses.replace(words, lead=lead, place_suffix=())
+                a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
+                if a < b and not _only_change(text[a:b], self.up + self.down):
+                    return a, b
+            return None
         return right
 
     def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
@@ -252,59 +294,95 @@ class Linker:
     def _metrics(self, ctx: "_Context", s: int, qs: list[Quantity], period: Time | None) -> list[Metric]:
         text = ctx.text
         out: list[Metric] = []
-        last: tuple[Quantity, Metric | None] | None = None  # previous number of the sentence, its metric
+        last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
+        groups: dict[int, list[int]] = {}  # head metric -> its siblings (增长22.8%、14.2%和11.1%)
         for q in qs:
-            if self._skip(ctx, q):
+            if self._skip(ctx, q) or self._hedged(ctx, q):
                 if q.unit in DURATION_UNITS and last:
                     last = (q, last[1])
                 continue
+            prev = out[last[1]] if last and last[1] is not None else None
             gap = text[last[0].end:q.start] if last else ""
             # 1067.27亿元，增长6% : the rate is the previous metric's change.
-            if last and last[1] is not None and q.unit in CHANGE_UNITS and last[1].change is None:
+            if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
                 m = self.change_gap.match(gap)
                 if m:
                     change = signed_change(m["word"], q.value, up=self.up, down=self.down)
-                    prev = dataclasses.replace(last[1], change=change, change_unit=CHANGE_UNITS[q.unit], end=q.end, text=text[last[1].start:q.end])
-                    out[out.index(last[1])] = prev
-                    last = (q, prev)
+                    out[last[1]] = dataclasses.replace(prev, change=change, change_unit=CHANGE_UNITS[q.unit], end=q.end, text=text[prev.start:q.end])
+                    last = (q, last[1])
                     continue
-            floor = last[0].end if last else s
+            floor = max(last[0].end, prev.end if prev else 0) if last else s
             clause_time = self._clause_period(ctx, q, floor)
-            # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
-            if last and last[1] is not None and _is_span(gap, self.up + self.down, self.span_to) and last[0].unit == q.unit:
-                prev = last[1]
+            same_unit = last is not None and last[0].unit == q.unit
+            if prev is not None and same_unit and _is_span(gap, self.up + self.down, self.span_to):
+                # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
                 times = [t for t in ctx.times if s <= t.start < prev.start and t.resolved]
                 if len(times) >= 2 and not clause_time:
-                    out[out.index(prev)] = prev = dataclasses.replace(prev, period=period_of(times[-2].start_date, times[-2].end_date, times[-2].granularity))
+                    out[last[1]] = dataclasses.replace(prev, period=period_of(times[-2].start_date, times[-2].end_date, times[-2].granularity))
                     clause_time = times[-1]
-                metric = self._metric(ctx, s, q, (prev.start, prev.start + len(prev.indicator)), clause_time or period, start=q.start)
-                out.append(metric)
-                last = (q, metric)
-                continue
-            span = self._phrase(ctx, q, floor, words=self.words)
-            if span is None and q.unit == "rank" and last and last[1] is not None:
-                # 省级“未来工厂”4家，连续4年位居全省首位: the rank is of the previous indicator.
-                span = (last[1].start, last[1].start + len(last[1].indicator))
-            if span is None:
-                last = (q, None)
-                continue
-            a, b = span
-            change = None
-            tail = self.change_tail.search(text[a:q.start])
-            if tail and a + tail.start() > a:
-                # 增长6%: the number is a change; 提高到3.2%: it is the new level.
-                if q.unit in CHANGE_UNITS and not tail["to"]:
-                    change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
-                b = min(b, a + tail.start())
-            metric = self._metric(ctx, s, q, (a, b), clause_time or period, start=min(a, q.start), change=change)
-            out.append(metric)
-            last = (q, metric)
+                out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+            elif prev is not None and same_unit and gap.strip() in self.joiners:
+                # 分别增长22.8%、14.2%和11.1%: the same kind of figure for the next item of a list.
+                change = None if prev.change is None else (q.value if prev.change >= 0 else -q.value)
+                head = next((h for h, sib in groups.items() if last[1] in sib), last[1])
+                groups.setdefault(head, []).append(len(out))
+                out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start, change=change))
+            else:
+                span = self._phrase(ctx, q, floor, words=self.words)
+                if span is None:
+                    if prev is None or not (same_unit or q.unit == "rank"):
+                        last = (q, None)
+                        continue
+                    # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
+                    out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+                else:
+                    a, b = span
+                    change = None
+                    tail = self.change_tail.search(text[a:q.start])
+                    if tail and a + tail.start() > a:
+                        # 增长6%: the number is a change; 提高到3.2%: it is the new level.
+                        if q.unit in CHANGE_UNITS and not tail["to"]:
+                            change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
+                        b = min(b, a + tail.start())
+                    out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
+            last = (q, len(out) - 1)
+        for head, siblings in groups.items():
+            names = self._list_items(ctx, qs, out[head], len(siblings) + 1)
+            for i, name in zip([head] + siblings, names):
+                out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
         return out
 
-    def _metric(self, ctx: "_Context", s: int, q: Quantity, span: tuple[int, int], period: Time | None, *, start: int, change: Decimal | None = None) -> Metric:
-        a, b = span
-        indicator = ctx.text[a:b]
-        end = max(q.end, b)
+    def _list_items(self, ctx: "_Context", qs: list[Quantity], head: Metric, n: int) -> list[str]:
+        """Indicators of a 分别 list: 集成电路、前沿新材料产值分别增长… -> 集成电路产值, 前沿新材料产值.
+        Empty when the clause before the first number does not list exactly `n` items."""
+        text = ctx.text
+        q = next(q for q in qs if _quantity_id(ctx, q) == head.quantity_id)
+        left = clause_start(text, q.start)
+        raw = text[left:q.start]
+        tail = self.change_tail.search(raw)
+        end = left + (tail.start() if tail else len(raw))
+        if "等" in text[left:end]:
+            cut = text.rindex("等", left, end)
+            items_end, noun = cut, text[cut + 1:end]
+        else:
+            last_word = max((b for b in ctx.boundaries if left < b < end - 1), default=None)
+            if last_word is None:
+                return []
+            items_end, noun = last_word, text[last_word:end]
+        parts = [p for p in regex.split("[、和及与]", text[left:items_end])]
+        if len(parts) != n or not noun or any(not p for p in parts):
+            return []
+        first = trim_phrase(text, left, left + len(parts[0]), words=self.words, boundaries=ctx.boundaries)
+        parts[0] = text[first[0]:first[1]]
+        return [p + noun for p in parts] if parts[0] else []
+
+    def _hedged(self, ctx: "_Context", q: Quantity) -> bool:
+        """A number under a hedge (不太可能突破两万亿元, 是否有机会…) states no fact."""
+        left = clause_start(ctx.text, q.start)
+        return any(h in ctx.text[left:q.start] for h in self.hedges)
+
+    def _metric(self, ctx: "_Context", s: int, q: Quantity, indicator: str, at: int, period: Time | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
+        end = q.end if end is None else end
         return Metric(
             doc_id=ctx.doc_id,
             start=start,
@@ -313,7 +391,7 @@ class Linker:
             source=SOURCE,
             indicator=indicator,
             indicator_id=self._indicator_id(indicator),
-            subject=self._subject(ctx, s, min(a, q.start)),
+            subject=self._subject(ctx, s, min(at, q.start)),
             period=period_of(period.start_date, period.end_date, period.granularity) if period else None,
             value=q.value,
             unit=q.unit,
@@ -342,6 +420,8 @@ class Linker:
                 a = s + m.start()
                 if any(text.startswith(b, a - b.index(word)) for b in self.blockers if word in b and a - b.index(word) >= 0):
                     continue
+                if any(o.start <= a < o.end for o in ctx.orgs):
+                    continue  # 东莞市倍增计划工作领导小组办公室: part of a name
                 if a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、":
                     continue  # a noun (覆盖计划，), not a trigger
                 if word in self.future_only and not future:
@@ -366,7 +446,7 @@ class Linker:
             end += 1
         return any(w in ctx.text[q.end:end] for w in self.after)
 
-    def _goals(self, ctx: "_Context", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity]) -> list[Goal]:
+    def _goals(self, ctx: "_Context", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int) -> list[Goal]:
         text = ctx.text
         out: list[Goal] = []
         horizon: Quantity | None = None
@@ -381,7 +461,6 @@ class Linker:
             if self._skip(ctx, q):
                 continue
             prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
-            scope = min(s, trigger[0]) if trigger else s
             deadline = next((t for t in reversed(ctx.times) if scope <= t.start and t.end <= q.start and self._future(ctx, t)), None)
             span = self._phrase(ctx, q, prev_end, words=self.goal_words)
             if span is None and out:
@@ -443,7 +522,7 @@ class Linker:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Context:
+class _Context:  # frozen but not slotted, so `names` can be a cached property
     """What the linker reads for one document."""
 
     text: str
@@ -454,6 +533,19 @@ class _Context:
     orgs: list[Organization]
     places: list[tuple[int, int]]
     quantities: list[Quantity]
+    place_suffix: tuple[str, ...]
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Subject names of the article: organisations, places, and places without their
+        suffix (东莞市 -> 东莞), to cut from the front of an indicator phrase."""
+        out = {o.name for o in self.orgs} | {self.text[a:b] for a, b in self.places}
+        for a, b in self.places:
+            word = self.text[a:b]
+            suffix = longest_at_end(word, self.place_suffix)
+            if len(word) - len(suffix) >= 2:
+                out.add(word[: len(word) - len(suffix)])
+        return frozenset(out)
 
     @property
     def main_subject(self) -> str | None:

@@ -90,11 +90,12 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int]) -> tuple[int, int]:
+def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int], names: frozenset[str] = frozenset()) -> tuple[int, int]:
     """Narrow [start, end) to the indicator noun phrase: cut the framing words (完成, 达, 名列 …)
     off both ends, a leading place name (the subject), and everything up to the last pivot verb.
 
     A leading word is cut only when it ends on a word boundary, so 新 leaves 新能源 alone.
+    `names` are subject names known from the article (东莞, 临平区): one at the front is cut too.
 
     >>> w = PhraseWords(lead=("完成", "新"), pivot=("拥有",), trail=("达",), place_suffix=("区",))
     >>> t = "临平区人才总量达"
@@ -125,6 +126,11 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
         if first_end is not None and first_end - start >= 3 and text[start:first_end].endswith(words.place_suffix):
             start = first_end
             changed = True
+        else:
+            name = max((n for n in names if text.startswith(n, start, end) and start + len(n) in boundaries), key=len, default="")
+            if name:
+                start += len(name)
+                changed = True
         if changed:
             start, end = _strip_edges(text, start, end)
     # The object of the last pivot verb is the indicator (每万名老年人拥有持证养老护理员).
