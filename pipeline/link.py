@@ -422,7 +422,7 @@ class Linker:
                     continue
                 if any(o.start <= a < o.end for o in ctx.orgs):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
-                if a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、":
+                if a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、》」』）)":
                     continue  # a noun (覆盖计划，), not a trigger
                 if word in self.future_only and not future:
                     continue
@@ -463,8 +463,11 @@ class Linker:
             prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
             deadline = next((t for t in reversed(ctx.times) if scope <= t.start and t.end <= q.start and self._future(ctx, t)), None)
             span = self._phrase(ctx, q, prev_end, words=self.goal_words)
-            if span is None and out:
-                span = (out[-1].start, out[-1].start)  # 增长6%: the previous target's indicator
+            if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
+                # 固定资产投资计划增长5%, 地区生产总值预期增长目标6%左右: the phrase before the trigger.
+                left = clause_start(text, trigger[0], floor=s)
+                a, b = trim_phrase(text, left, trigger[0], words=self.goal_words, boundaries=ctx.boundaries, names=ctx.names)
+                span = self._extend_to_surface(text, left, a, b) if a < b else None
             a, b = span if span else (q.start, q.start)
             trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
             start = trigger[0] if trigger and trigger[0] >= s and not out else min(a, q.start)
@@ -512,11 +515,16 @@ class Linker:
         return out
 
     def _comparator(self, ctx: "_Context", q: Quantity, floor: int) -> str:
-        """From the words just before the number, or inside its surface (突破3000亿元, 前70位, 3%以内)."""
-        window = ctx.text[max(floor, q.start - 4):q.start] + q.text
+        """From the word right before the number, or at either end of its surface, or right
+        after it (达1360亿元, 突破3000亿元, 前70位, 控制在3%以内). Longest word wins; none is "=".
+        """
+        before = ctx.text[max(floor, q.start - 6):q.start]
+        after = ctx.text[q.end:q.end + 4]
         best = ""
         for word in self.comparators:
-            if len(word) > len(best) and (window.startswith(word, len(window) - len(q.text)) or word in window[: len(window) - len(q.text) + len(word)] or q.text.endswith(word)):
+            if len(word) > len(best) and (
+                before.endswith(word) or q.text.startswith(word) or q.text.endswith(word) or after.startswith(word)
+            ):
                 best = word
         return self.comparators[best] if best else "="
 
