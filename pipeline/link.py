@@ -110,6 +110,7 @@ class Linker:
         self.future_only = frozenset(trig["future_only"])
         self.unless_past = frozenset(trig["unless_past"])
         self.blockers = tuple(trig["blockers"])
+        self.noun_like = frozenset(trig["noun_like"])
         self.qualitative = frozenset(trig["qualitative"])
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
@@ -229,9 +230,7 @@ class Linker:
                 left = clause_start(text, back)
                 a, b = trim_phrase(text, left, back, words=words, boundaries=ctx.boundaries)
                 return (a, b) if a < b else None
-        for t in ctx.times + ctx.orgs:
-            if left <= t.start and t.end <= q.start:
-                left = max(left, t.end)
+        left = self._past_names(ctx, left, q.start)
         if text[left:q.start].endswith(self.prefer_right):
             # 东莞市有521家…企业, 松山湖以54家企业数量…: the noun after the number is measured.
             right = self._right_phrase(ctx, q)
@@ -257,6 +256,14 @@ class Linker:
                     return a, b
             return None
         return right
+
+    def _past_names(self, ctx: "_Context", left: int, end: int) -> int:
+        """Move `left` past the times and organisations in [left, end): they are the period
+        and the subject, not the indicator."""
+        for t in ctx.times + ctx.orgs:
+            if left <= t.start and t.end <= end:
+                left = max(left, t.end)
+        return left
 
     def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
         """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
@@ -422,7 +429,7 @@ class Linker:
                     continue
                 if any(o.start <= a < o.end for o in ctx.orgs):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
-                if a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、》」』）)":
+                if word in self.noun_like and (a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、》」』）)"):
                     continue  # a noun (覆盖计划，), not a trigger
                 if word in self.future_only and not future:
                     continue
@@ -465,7 +472,7 @@ class Linker:
             span = self._phrase(ctx, q, prev_end, words=self.goal_words)
             if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
                 # 固定资产投资计划增长5%, 地区生产总值预期增长目标6%左右: the phrase before the trigger.
-                left = clause_start(text, trigger[0], floor=s)
+                left = self._past_names(ctx, clause_start(text, trigger[0], floor=s), trigger[0])
                 a, b = trim_phrase(text, left, trigger[0], words=self.goal_words, boundaries=ctx.boundaries, names=ctx.names)
                 span = self._extend_to_surface(text, left, a, b) if a < b else None
             a, b = span if span else (q.start, q.start)

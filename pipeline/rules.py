@@ -164,7 +164,7 @@ def load_indicators(path: Path) -> Indicators:
 
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
-GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "blockers", "qualitative", "after", "time_prefixes", "phrases")
+GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases")
 GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "share")
 
 
@@ -183,7 +183,7 @@ def load_goals(path: Path) -> GoalRules:
     data = read_toml(path)
     trig = data.get("triggers", {})
     triggers = {k: _word_list(path, trig, k, entry="triggers") for k in GOAL_TRIGGER_KEYS}
-    for key in ("future_only", "unless_past", "qualitative"):
+    for key in ("future_only", "unless_past", "noun_like", "qualitative"):
         stray = set(triggers[key]) - set(triggers["words"])
         if stray:
             raise RulesError(path, f"{key} names words missing from triggers.words: {sorted(stray)}", entry="triggers")
