@@ -103,6 +103,7 @@ class Linker:
         self.hedges = tuple(ind.context["hedges"])
         self.joiners = frozenset(ind.context["joiners"])
         self.place_suffix = tuple(ind.context["place_suffix"])
+        self.generic_places = tuple(ind.context["generic_places"])
         self.words = PhraseWords.from_rules(ind.context)
         trig = goals.triggers
         self.goal_words = PhraseWords.from_rules(ind.context, extra_lead=trig["words"])
@@ -180,7 +181,7 @@ class Linker:
         return [
             (t.idx, t.idx + len(t.text))
             for t in doc
-            if len(t.text) >= 3 and t.text.endswith(self.place_suffix) and t.text[0] not in "全本该我各城辖园小社新"
+            if len(t.text) >= 3 and t.text.endswith(self.place_suffix) and not t.text.endswith(self.generic_places)
         ]
 
     def _skip(self, ctx: "_Context", q: Quantity) -> bool:
@@ -346,9 +347,10 @@ class Linker:
                     a, b = span
                     change = None
                     tail = self.change_tail.search(text[a:q.start])
-                    if tail and a + tail.start() > a:
-                        # 增长6%: the number is a change; 提高到3.2%: it is the new level.
-                        if q.unit in CHANGE_UNITS and not tail["to"]:
+                    if tail and a + tail.start() > a and (q.unit in CHANGE_UNITS or tail["to"]):
+                        # 增长6%: the number is a change; 提高到3.2%: it is the new level. An amount
+                        # (标准提高30元) keeps its change word: the number is an increment.
+                        if not tail["to"]:
                             change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
                         b = min(b, a + tail.start())
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))

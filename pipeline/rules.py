@@ -123,7 +123,7 @@ class Indicators:
         return frozenset(self.surfaces.values())
 
 
-INDICATOR_CONTEXT_KEYS = ("lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "place_suffix")
+INDICATOR_CONTEXT_KEYS = ("lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "generic_places", "place_suffix")
 
 
 def load_indicators(path: Path) -> Indicators:
