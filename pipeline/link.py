@@ -564,11 +564,15 @@ class _Context:  # frozen but not slotted, so `names` can be a cached property
                 out.add(word[: len(word) - len(suffix)])
         return frozenset(out)
 
-    @property
+    @functools.cached_property
     def main_subject(self) -> str | None:
-        names = [o.canonical or o.name for o in self.orgs if o.org_type in ("government", "park")]
-        names += [self.text[a:b] for a, b in self.places]
-        return collections.Counter(names).most_common(1)[0][0] if names else None
+        """The article's subject: its most named government body or park, else the place
+        word it names most (at least twice), else None."""
+        bodies = collections.Counter(o.canonical or o.name for o in self.orgs if o.org_type in ("government", "park"))
+        if bodies:
+            return bodies.most_common(1)[0][0]
+        places = collections.Counter(self.text[a:b] for a, b in self.places).most_common(1)
+        return places[0][0] if places and places[0][1] >= 2 else None
 
 
 def _quantity_id(ctx: _Context, q: Quantity) -> str:
