@@ -187,28 +187,27 @@ def _copy_rules(tmp_path: Path) -> Path:
     return root
 
 
-def test_surface_claimed_by_two_indicators_is_an_error(tmp_path):
-    root = _copy_rules(tmp_path)
-    path = root / "indicators.toml"
-    path.write_text(path.read_text(encoding="utf-8") + '\n[indicator.dup]\nsurfaces = ["工业增加值"]\n', encoding="utf-8")
-    with pytest.raises(RulesError, match=r"indicator\.dup"):
-        load_indicators(path)
+# fmt: off
+BROKEN_RULES = [
+    # (file, old text, new text, loader, message the error must name)
+    ("indicators.toml", "[indicator.gdp]", '[indicator.dup]\nsurfaces = ["工业增加值"]\n\n[indicator.gdp]', load_indicators, r"indicator\.dup"),
+    ("indicators.toml", 'surfaces = ["第一产业增加值"]', 'surfaces = ["第一产业增加值", "第一产业增加值"]', load_indicators, "twice"),
+    ("goals.toml", '"<" = ["低于"', '"<" = ["达", "低于"', load_goals, "comparators"),
+    ("goals.toml", 'future_only = ["预计"', 'future_only = ["估计", "预计"', load_goals, "估计"),
+    ("goals.toml", 'up = ["同比增长"', 'up = ["下降", "同比增长"', load_goals, "both up and down"),
+]
+# fmt: on
 
 
-def test_comparator_word_in_two_comparators_is_an_error(tmp_path):
-    root = _copy_rules(tmp_path)
-    path = root / "goals.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('"<" = ["低于"', '"<" = ["达", "低于"'), encoding="utf-8")
-    with pytest.raises(RulesError, match="comparators"):
-        load_goals(path)
-
-
-def test_subset_trigger_must_be_listed(tmp_path):
-    root = _copy_rules(tmp_path)
-    path = root / "goals.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('future_only = ["预计"', 'future_only = ["估计", "预计"'), encoding="utf-8")
-    with pytest.raises(RulesError, match="估计"):
-        load_goals(path)
+@pytest.mark.parametrize("name, old, new, loader, message", BROKEN_RULES, ids=[b[4] for b in BROKEN_RULES])
+def test_broken_rules_name_file_and_entry(tmp_path, name, old, new, loader, message):
+    path = _copy_rules(tmp_path) / name
+    source = path.read_text(encoding="utf-8")
+    assert old in source
+    path.write_text(source.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=message) as err:
+        loader(path)
+    assert name in str(err.value)
 
 
 def test_new_trigger_is_data_only(tmp_path, nlp):
