@@ -190,7 +190,7 @@ def _copy_rules(tmp_path: Path) -> Path:
 # fmt: off
 BROKEN_RULES = [
     # (file, old text, new text, loader, message the error must name)
-    ("indicators.toml", "[indicator.gdp]", '[indicator.dup]\nsurfaces = ["工业增加值"]\n\n[indicator.gdp]', load_indicators, r"indicator\.dup"),
+    ("indicators.toml", "[indicator.gdp]", '[indicator.dup]\nsurfaces = ["工业增加值"]\n\n[indicator.gdp]', load_indicators, "also belongs to 'dup'"),
     ("indicators.toml", 'surfaces = ["第一产业增加值"]', 'surfaces = ["第一产业增加值", "第一产业增加值"]', load_indicators, "twice"),
     ("goals.toml", '"<" = ["低于"', '"<" = ["达", "低于"', load_goals, "comparators"),
     ("goals.toml", 'future_only = ["预计"', 'future_only = ["估计", "预计"', load_goals, "估计"),
