@@ -68,11 +68,25 @@ def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]],
     previous: Time | None = subject
     ordered = sorted(times, key=lambda t: t.start)
     for s, e in sentences:
-        own = next((i for i, t in enumerate(ordered) if s <= t.start < e and usable(t)), None)
+        # A period, not a release date (3月22日) or a comparison base (比2019年同期), if there is one.
+        mine = [i for i, t in enumerate(ordered) if s <= t.start < e and usable(t) and not _is_reference(text, t)]
+        own = next((i for i in mine if ordered[i].granularity != "day"), mine[0] if mine else None)
         current = _narrowest(ordered, own) if own is not None else previous
         out.append(current)
         previous = current
     return out
+
+
+REFERENCE_BEFORE = ("比", "较", "与", "同", "相比", "对比")
+
+
+def _is_reference(text: str, t: Time) -> bool:
+    """A time that is a comparison base (比2019年同期, 较上年), not the period spoken about.
+
+    >>> _is_reference("比2019年同期增长", Time(start=1, end=6, text="2019年", source="t", granularity="year"))
+    True
+    """
+    return text[max(0, t.start - 2):t.start].endswith(REFERENCE_BEFORE)
 
 
 def _narrowest(times: Sequence[Time], i: int) -> Time:
@@ -122,7 +136,7 @@ class Linker:
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
         self.span_to, self.span_from, self.share = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(ch["share"])
         alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-        opener = f"(?:{alt(ch['openers'])})[^，,；;。\\d]{{1,{OPENER_REACH}}}?"
+        opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
         self.change_gap = regex.compile(
             f"^[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
@@ -294,7 +308,7 @@ class Linker:
     def _clause_period(self, ctx: "_Context", q: Quantity, floor: int) -> Time | None:
         """A time in the number's own clause, before it, overrides the sentence's period."""
         left = max(clause_start(ctx.text, q.start), floor)
-        found = [t for t in ctx.times if left <= t.start and t.end <= q.start and t.resolved and t.start_date]
+        found = [t for t in ctx.times if left <= t.start and t.end <= q.start and t.resolved and t.start_date and not _is_reference(ctx.text, t)]
         return found[-1] if found else None
 
     # -- metrics -------------------------------------------------------------------------
@@ -319,6 +333,14 @@ class Linker:
                     out[last[1]] = dataclasses.replace(prev, change=change, change_unit=CHANGE_UNITS[q.unit], end=q.end, text=text[prev.start:q.end])
                     last = (q, last[1])
                     continue
+            if prev is not None and q.unit in CHANGE_UNITS and self.change_gap.match(gap):
+                # …增长46.9%，两年平均增长7.5%: a second rate of the same indicator, named after it.
+                m = self.change_gap.match(gap)
+                label = prev.indicator + gap.lstrip("，, ")
+                change = signed_change(m["word"], q.value, up=self.up, down=self.down)
+                out.append(self._metric(ctx, s, q, label, prev.start, self._clause_period(ctx, q, last[0].end) or period, start=q.start, change=change))
+                last = (q, len(out) - 1)
+                continue
             floor = max(last[0].end, prev.end if prev else 0) if last else s
             clause_time = self._clause_period(ctx, q, floor)
             same_unit = last is not None and last[0].unit == q.unit
@@ -374,12 +396,12 @@ class Linker:
             cut = text.rindex("等", left, end)
             items_end, noun = cut, text[cut + 1:end]
         else:
-            last_word = max((b for b in ctx.boundaries if left < b < end - 1), default=None)
-            if last_word is None:
-                return []
-            items_end, noun = last_word, text[last_word:end]
-        parts = [p for p in regex.split("[、和及与]", text[left:items_end])]
-        if len(parts) != n or not noun or any(not p for p in parts):
+            # the last item carries the shared noun (集成电路、前沿新材料产值) unless it is one word
+            last_item = max(left, max((i + 1 for i in range(left, end) if text[i] in "、和及与"), default=left))
+            last_word = max((b for b in ctx.boundaries if last_item < b < end), default=None)
+            items_end, noun = (last_word, text[last_word:end]) if last_word is not None else (end, "")
+        parts = [p for p in regex.split("以及|[、和及与]", text[left:items_end])]
+        if len(parts) != n or any(not p for p in parts):
             return []
         first = trim_phrase(text, left, left + len(parts[0]), words=self.words, boundaries=ctx.boundaries)
         parts[0] = text[first[0]:first[1]]
