@@ -318,6 +318,7 @@ class Linker:
         out: list[Metric] = []
         last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
         groups: dict[int, list[int]] = {}  # head metric -> its siblings (增长22.8%、14.2%和11.1%)
+        seconds: dict[int, tuple[int, str]] = {}  # second rate -> (metric it follows, its label)
         for q in qs:
             if self._skip(ctx, q) or self._hedged(ctx, q):
                 if q.unit in DURATION_UNITS and last:
@@ -336,9 +337,11 @@ class Linker:
             if prev is not None and q.unit in CHANGE_UNITS and self.change_gap.match(gap):
                 # …增长46.9%，两年平均增长7.5%: a second rate of the same indicator, named after it.
                 m = self.change_gap.match(gap)
-                label = prev.indicator + gap.lstrip("，, ")
+                label = text[max(last[0].end, clause_start(text, q.start)):q.start].strip()
                 change = signed_change(m["word"], q.value, up=self.up, down=self.down)
-                out.append(self._metric(ctx, s, q, label, prev.start, self._clause_period(ctx, q, last[0].end) or period, start=q.start, change=change))
+                source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
+                seconds[len(out)] = (source, label)
+                out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end) or period, start=q.start, change=change))
                 last = (q, len(out) - 1)
                 continue
             floor = max(last[0].end, prev.end if prev else 0) if last else s
@@ -378,8 +381,14 @@ class Linker:
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
             last = (q, len(out) - 1)
         for head, siblings in groups.items():
-            names = self._list_items(ctx, qs, out[head], len(siblings) + 1)
-            for i, name in zip([head] + siblings, names):
+            if head not in seconds:
+                names = self._list_items(ctx, qs, out[head], len(siblings) + 1)
+                for i, name in zip([head] + siblings, names):
+                    out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
+        # 分别增长18.4%和15.4%，两年平均增长13.3%和11.2%: the second list follows the first, item by item.
+        for head, (source, label) in seconds.items():
+            for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
+                name = out[j].indicator + label
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
         return out
 
