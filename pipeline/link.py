@@ -27,6 +27,7 @@ from .link_indicators import (
     clause_start,
     find_surface,
     longest_at_end,
+    longest_at_start,
     period_of,
     signed_change,
     trim_phrase,
@@ -115,6 +116,8 @@ class Linker:
         self.right_stop = tuple(ind.context["right_stop"])
         self.prefer_right = tuple(ind.context["prefer_right"])
         self.hedges = tuple(ind.context["hedges"])
+        self.skip_units = frozenset(ind.context["skip_units"])
+        self.rank_moves = tuple(goals.changes["rank_moves"])
         self.joiners = frozenset(ind.context["joiners"])
         self.place_suffix = tuple(ind.context["place_suffix"])
         self.generic_places = tuple(ind.context["generic_places"])
@@ -134,7 +137,7 @@ class Linker:
         self.comparators = goals.comparators
         ch = goals.changes
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
-        self.span_to, self.span_from, self.share = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(ch["share"])
+        self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
         alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
         opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
@@ -199,10 +202,11 @@ class Linker:
         ]
 
     def _skip(self, ctx: "_Context", q: Quantity) -> bool:
-        """Numbers that are no fact about an indicator: durations, bare units (亿元企业),
-        one of a kind (一个, 首个), per-unit denominators (每万名), attributives (三千亿级)."""
+        """Numbers that are no fact about an indicator: durations, categories (三类, 二字),
+        bare units (亿元企业), one of a kind (一个, 首个), per-unit denominators (每万名),
+        attributives (三千亿级)."""
         text = ctx.text
-        if q.unit in DURATION_UNITS or q.text == q.unit_text:
+        if q.unit in DURATION_UNITS or q.unit in self.skip_units or q.text == q.unit_text:
             return True
         if q.value == 1 and q.text[:1] in "一首" and q.text[:2] != "首位":
             return True
@@ -347,7 +351,8 @@ class Linker:
             floor = max(last[0].end, prev.end if prev else 0) if last else s
             clause_time = self._clause_period(ctx, q, floor)
             same_unit = last is not None and last[0].unit == q.unit
-            if prev is not None and same_unit and _is_span(gap, self.up + self.down, self.span_to):
+            opened = last is not None and text[max(s, last[0].start - 2):last[0].start].endswith(self.span_from)
+            if prev is not None and same_unit and opened and _is_span(gap, self.up + self.down, self.span_to):
                 # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
                 times = [t for t in ctx.times if s <= t.start < prev.start and t.resolved]
                 if len(times) >= 2 and not clause_time:
@@ -362,6 +367,10 @@ class Linker:
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start, change=change))
             else:
                 span = self._phrase(ctx, q, floor, words=self.words)
+                move = longest_at_start(q.text, self.rank_moves) if q.unit == "rank" else ""
+                if move and (span is None or span[1] <= q.start):
+                    # 较上一年度进位34位: a move in a ranking, named by its clause.
+                    span = (clause_start(text, q.start, floor=s), q.start + len(move))
                 if span is None:
                     if prev is None or not (same_unit or q.unit == "rank"):
                         last = (q, None)

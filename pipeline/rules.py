@@ -123,7 +123,9 @@ class Indicators:
         return frozenset(self.surfaces.values())
 
 
-INDICATOR_CONTEXT_KEYS = ("lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "generic_places", "place_suffix")
+INDICATOR_CONTEXT_KEYS = (
+    "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "generic_places", "place_suffix",
+)
 
 
 def load_indicators(path: Path) -> Indicators:
@@ -165,7 +167,7 @@ def load_indicators(path: Path) -> Indicators:
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
 GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases")
-GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "share")
+GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "rank_moves")
 
 
 @dataclass(frozen=True)
