@@ -341,7 +341,7 @@ class Linker:
             if prev is not None and q.unit in CHANGE_UNITS and self.change_gap.match(gap):
                 # …增长46.9%，两年平均增长7.5%: a second rate of the same indicator, named after it.
                 m = self.change_gap.match(gap)
-                label = text[max(last[0].end, clause_start(text, q.start)):q.start].strip()
+                label = text[clause_start(text, q.start, floor=s):q.start].strip()
                 change = signed_change(m["word"], q.value, up=self.up, down=self.down)
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 seconds[len(out)] = (source, label)
@@ -432,6 +432,8 @@ class Linker:
 
     def _metric(self, ctx: "_Context", s: int, q: Quantity, indicator: str, at: int, period: Time | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
         end = q.end if end is None else end
+        if indicator.count("（") > indicator.count("）"):
+            indicator = indicator.replace("（", "", 1)  # 规上工业（增加值同比增长12.7%…）: a bracket left open
         return Metric(
             doc_id=ctx.doc_id,
             start=start,
