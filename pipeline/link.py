@@ -257,7 +257,7 @@ class Linker:
                 return right
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
         listing = text[a:b].endswith("等") or "、" in text[a:b]
-        if a < b and not _only_change(text[a:b], self.up + self.down) and not listing:
+        if a < b and not self._only_change(text[a:b]) and not listing:
             return a, b
         right = self._right_phrase(ctx, q)
         if listing and (right is not None or text[a:b].endswith("等")):
@@ -271,7 +271,7 @@ class Linker:
             for lead in (words.lead, ()):
                 bare = dataclasses.replace(words, lead=lead, place_suffix=())
                 a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
-                if a < b and not _only_change(text[a:b], self.up + self.down):
+                if a < b and not self._only_change(text[a:b]):
                     return a, b
             return None
         return right
@@ -338,11 +338,12 @@ class Linker:
                     out[last[1]] = dataclasses.replace(prev, change=change, change_unit=CHANGE_UNITS[q.unit], end=q.end, text=text[prev.start:q.end])
                     last = (q, last[1])
                     continue
-            if prev is not None and q.unit in CHANGE_UNITS and self.change_gap.match(gap):
-                # …增长46.9%，两年平均增长7.5%: a second rate of the same indicator, named after it.
+            if prev is not None and self.change_gap.match(gap):
+                # …增长46.9%，两年平均增长7.5% / 常住人口…，比上年末增加1.7万人: a second rate, or an
+                # increment, of the same indicator, named after it.
                 m = self.change_gap.match(gap)
                 label = text[clause_start(text, q.start, floor=s):q.start].strip()
-                change = signed_change(m["word"], q.value, up=self.up, down=self.down)
+                change = signed_change(m["word"], q.value, up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 seconds[len(out)] = (source, label)
                 out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end) or period, start=q.start, change=change))
@@ -424,6 +425,11 @@ class Linker:
         first = trim_phrase(text, left, left + len(parts[0]), words=self.words, boundaries=ctx.boundaries)
         parts[0] = text[first[0]:first[1]]
         return [p + noun for p in parts] if parts[0] else []
+
+    def _only_change(self, phrase: str) -> bool:
+        """Whether a phrase is nothing but a change (增长, 同比大幅增长): no indicator in it."""
+        tail = self.change_tail.search(phrase)
+        return bool(tail) and tail.start() == 0
 
     def _hedged(self, ctx: "_Context", q: Quantity) -> bool:
         """A number under a hedge (不太可能突破两万亿元, 是否有机会…) states no fact."""
@@ -619,11 +625,6 @@ class _Context:  # frozen but not slotted, so `names` can be a cached property
 
 def _quantity_id(ctx: _Context, q: Quantity) -> str:
     return f"{ctx.doc_id}:quantity:{q.start}-{q.end}"
-
-
-def _only_change(phrase: str, words: Sequence[str]) -> bool:
-    """Whether a phrase is nothing but a change word (增长, 同比增长): no indicator in it."""
-    return phrase in words or phrase.lstrip("同比环") in words
 
 
 def _is_span(gap: str, change_words: Sequence[str], span_to: Sequence[str]) -> bool:

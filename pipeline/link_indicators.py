@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
 # Characters that end a clause: the indicator of a number never reaches across them.
-CLAUSE_PUNCT = frozenset("，,；;。！？!?：:\n\r")
+CLAUSE_PUNCT = frozenset("，,；;。！？!?：:|｜\n\r")  # | ends a cell of a text table
 QUOTES_OPEN = "“‘《「『（("
 QUOTES_CLOSE = "”’》」』）)"
 SPACE = frozenset(" \t\u3000\xa0")
