@@ -39,7 +39,7 @@ from typing import Any, Iterable, Sequence
 from .read import JSONL_SUFFIXES, SUFFIXES, Article, article_from_bytes, iter_jsonl
 from .segment import sentence_starts
 from .types import KINDS, TABLES
-from .write import _csv_cell, number_text, read_jsonl
+from .write import csv_cell, number_text, read_jsonl
 
 # Fields that say where a record is, not what it is.
 POSITION_FIELDS = frozenset({"id", "start", "end", "sentence"})
@@ -397,7 +397,7 @@ def show(value: Any) -> str:
     ('106727000000', '—', 'true', 'CNY')
     """
     # The CSV writer's cell text (exact numbers, true/false), with a dash for "none".
-    return "—" if value is None else str(_csv_cell(value))
+    return "—" if value is None else str(csv_cell(value))
 
 
 def _signed(value: Any) -> str:
