@@ -187,7 +187,7 @@ class Linker:
                 q for q in qs if trigger is None and self._after_trigger(ctx, q)
             ]
             if trigger is not None or goal_qs:
-                goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope))
+                goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope, period=period))
             metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))
         return doc
 
@@ -503,7 +503,7 @@ class Linker:
             end += 1
         return any(w in ctx.text[q.end:end] for w in self.after)
 
-    def _goals(self, ctx: "_Context", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int) -> list[Goal]:
+    def _goals(self, ctx: "_Context", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int, period: Time | None) -> list[Goal]:
         text = ctx.text
         out: list[Goal] = []
         horizon: Quantity | None = None
@@ -512,14 +512,21 @@ class Linker:
             before = text[max(s, q.start - 3):q.start]
             if q.unit in DURATION_UNITS and any(before.endswith(w) for w in self.horizon_before):
                 horizon = q  # 通过5年努力, 用3年时间
-        for q in goal_qs:
-            if q.unit in DURATION_UNITS:
-                continue
-            if self._skip(ctx, q):
+        baseline: tuple[int, int] | None = None
+        for q, nxt in zip(goal_qs, goal_qs[1:] + [None]):
+            if q.unit in DURATION_UNITS or self._skip(ctx, q):
                 continue
             prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
+            if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and _is_span(text[q.end:nxt.start], self.up + self.down, self.span_to):
+                # 从人均8.7万元提高到12万元以上: the first number is where the target starts from;
+                # its phrase names the target.
+                baseline = self._phrase(ctx, q, prev_end, words=self.goal_words)
+                continue
             deadline = next((t for t in reversed(ctx.times) if scope <= t.start and t.end <= q.start and self._future(ctx, t)), None)
-            span = self._phrase(ctx, q, prev_end, words=self.goal_words)
+            if deadline is None and period is not None and self._future(ctx, period):
+                deadline = period  # 今年发展的主要预期目标是：… stated in an earlier sentence
+            span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
+            baseline = None
             if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
                 # 固定资产投资计划增长5%, 地区生产总值预期增长目标6%左右: the phrase before the trigger.
                 left = self._past_names(ctx, clause_start(text, trigger[0], floor=s), trigger[0])
