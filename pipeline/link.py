@@ -119,6 +119,7 @@ class Linker:
         self.skip_units = frozenset(ind.context["skip_units"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
         self.joiners = frozenset(ind.context["joiners"])
+        self.respectively = tuple(goals.changes["respectively"])
         self.place_suffix = tuple(ind.context["place_suffix"])
         self.generic_places = tuple(ind.context["generic_places"])
         self.words = PhraseWords.from_rules(ind.context)
@@ -323,7 +324,10 @@ class Linker:
         last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
         groups: dict[int, list[int]] = {}  # head metric -> its siblings (增长22.8%、14.2%和11.1%)
         seconds: dict[int, tuple[int, str]] = {}  # second rate -> (metric it follows, its label)
-        for q in qs:
+        consumed: set[int] = set()
+        for n, q in enumerate(qs):
+            if n in consumed:
+                continue
             if self._skip(ctx, q) or self._hedged(ctx, q):
                 if q.unit in DURATION_UNITS and last:
                     last = (q, last[1])
@@ -334,9 +338,18 @@ class Linker:
             if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
                 m = self.change_gap.match(gap)
                 if m:
-                    change = signed_change(m["word"], q.value, up=self.up, down=self.down)
-                    out[last[1]] = dataclasses.replace(prev, change=change, change_unit=CHANGE_UNITS[q.unit], end=q.end, text=text[prev.start:q.end])
-                    last = (q, last[1])
+                    # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
+                    rates, owners = [n], [last[1]]
+                    if any(w in gap for w in self.respectively):
+                        many = [n] + self._joined(ctx, qs, n)
+                        run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
+                        if len(many) > 1 and len(run) == len(many):
+                            rates, owners = many, run
+                    for i, k in zip(owners, rates):
+                        change = signed_change(m["word"], qs[k].value, up=self.up, down=self.down)
+                        out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=max(out[i].end, qs[k].end), text=text[out[i].start:max(out[i].end, qs[k].end)])
+                    consumed.update(rates)
+                    last = (qs[rates[-1]], owners[-1])
                     continue
             if prev is not None and self.change_gap.match(gap):
                 # …增长46.9%，两年平均增长7.5% / 常住人口…，比上年末增加1.7万人: a second rate, or an
@@ -400,6 +413,15 @@ class Linker:
             for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
                 name = out[j].indicator + label
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
+        return out
+
+    def _joined(self, ctx: "_Context", qs: list[Quantity], n: int) -> list[int]:
+        """Indices of the numbers that follow qs[n] as a list (5.2%和9.8%, 22.8%、14.2%)."""
+        out = []
+        for k in range(n + 1, len(qs)):
+            if qs[k].unit != qs[n].unit or ctx.text[qs[k - 1].end:qs[k].start].strip() not in self.joiners:
+                break
+            out.append(k)
         return out
 
     def _list_items(self, ctx: "_Context", qs: list[Quantity], head: Metric, n: int) -> list[str]:
@@ -632,6 +654,20 @@ class _Context:  # frozen but not slotted, so `names` can be a cached property
 
 def _quantity_id(ctx: _Context, q: Quantity) -> str:
     return f"{ctx.doc_id}:quantity:{q.start}-{q.end}"
+
+
+def _trailing(records: list[Metric], keep, n: int) -> list[int]:
+    """Indices of the last `n` records, if all of them pass `keep`; else fewer or none.
+
+    >>> _trailing([1, 2, 3], lambda r: r > 1, 2), _trailing([1, 2, 3], lambda r: r > 1, 3)
+    ([1, 2], [1, 2])
+    """
+    run: list[int] = []
+    for i in range(len(records) - 1, -1, -1):
+        if len(run) == n or not keep(records[i]):
+            break
+        run.insert(0, i)
+    return run
 
 
 def _is_span(gap: str, change_words: Sequence[str], span_to: Sequence[str]) -> bool:
