@@ -13,10 +13,10 @@ import collections
 import dataclasses
 import datetime as dt
 import functools
-import regex
 from decimal import Decimal
 from typing import Sequence
 
+import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -28,10 +28,10 @@ from .link_indicators import (
     find_surface,
     longest_at_end,
     longest_at_start,
-    period_of,
     signed_change,
     trim_phrase,
 )
+from .link_periods import current_periods, is_reference, period_of
 from .rules import Rules, load_rules
 from .segment import sentence_spans
 from .types import Goal, Metric, Organization, Quantity, Time
@@ -49,62 +49,6 @@ OPENER_REACH = 12
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
     return Linker(rules=load_rules(rules_dir or None))
-
-
-def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]], *, text: str, article_date: dt.date | None) -> list[Time | None]:
-    """The time each sentence speaks about: its own (first, not after the article's year;
-    今年一季度 -> 一季度), else the previous sentence's, else the article's subject year (the
-    first year stated near the top). A paragraph without a time of its own goes on from the
-    one before (其中，… after 今年前三季度，…). One small function so the times stage's
-    own version can replace it.
-    """
-    limit = article_date.year if article_date else None
-
-    def usable(t: Time) -> bool:
-        return bool(t.resolved and t.start_date) and (limit is None or int(t.start_date[:4]) <= limit)
-
-    head = max(400, len(text) // 4)
-    subject = next((t for t in sorted(times, key=lambda t: t.start) if t.start < head and t.granularity == "year" and usable(t)), None)
-    out: list[Time | None] = []
-    previous: Time | None = subject
-    ordered = sorted(times, key=lambda t: t.start)
-    for s, e in sentences:
-        # A period, not a release date (3月22日) or a comparison base (比2019年同期), if there is one.
-        mine = [i for i, t in enumerate(ordered) if s <= t.start < e and usable(t) and not _is_reference(text, t)]
-        own = next((i for i in mine if ordered[i].granularity != "day"), mine[0] if mine else None)
-        current = _narrowest(ordered, own) if own is not None else previous
-        out.append(current)
-        previous = current
-    return out
-
-
-REFERENCE_BEFORE = ("比", "较", "与", "同", "相比", "对比")
-
-
-def _is_reference(text: str, t: Time) -> bool:
-    """A time that is a comparison base (比2019年同期, 较上年), not the period spoken about.
-
-    >>> _is_reference("比2019年同期增长", Time(start=1, end=6, text="2019年", source="t", granularity="year"))
-    True
-    """
-    return text[max(0, t.start - 2):t.start].endswith(REFERENCE_BEFORE)
-
-
-def _narrowest(times: Sequence[Time], i: int) -> Time:
-    """times[i], or the narrower time written right after it (今年|一季度, 2022年|上半年).
-
-    >>> y = Time(start=0, end=2, text="今年", source="t", start_date="2022-01-01", end_date="2022-12-31", granularity="year")
-    >>> q = Time(start=2, end=5, text="一季度", source="t", start_date="2022-01-01", end_date="2022-03-31", granularity="quarter")
-    >>> _narrowest([y, q], 0).text
-    '一季度'
-    """
-    t = times[i]
-    for nxt in times[i + 1:]:
-        if nxt.start - t.end > 1 or not (nxt.resolved and nxt.start_date and nxt.end_date and t.start_date and t.end_date):
-            break
-        if t.start_date <= nxt.start_date and nxt.end_date <= t.end_date:
-            t = nxt
-    return t
 
 
 class Linker:
@@ -313,7 +257,7 @@ class Linker:
     def _clause_period(self, ctx: "_Context", q: Quantity, floor: int) -> Time | None:
         """A time in the number's own clause, before it, overrides the sentence's period."""
         left = max(clause_start(ctx.text, q.start), floor)
-        found = [t for t in ctx.times if left <= t.start and t.end <= q.start and t.resolved and t.start_date and not _is_reference(ctx.text, t)]
+        found = [t for t in ctx.times if left <= t.start and t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t)]
         return found[-1] if found else None
 
     # -- metrics -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Pure helpers of the link stage: find the indicator phrase around a number, read a
-change (增长6% -> +6), a comparator (突破 -> ">") and a period from a time record.
+"""Pure helpers of the link stage: find the indicator phrase around a number, and read a
+change (增长6% -> +6).
 
 Nothing here knows about spaCy: phrases are character spans of the article text, and
 word boundaries come in as a set of offsets (where jieba puts a token edge), so each
@@ -8,7 +8,6 @@ function is tested on plain strings.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
@@ -170,36 +169,3 @@ def signed_change(word: str, value: Decimal, *, up: Iterable[str], down: Iterabl
     if word in tuple(up):
         return value
     return None
-
-
-def period_of(start_date: str | None, end_date: str | None, granularity: str) -> str | None:
-    """A period label for a resolved time: "2023", "2022-Q1", "2022-H1", "2021-01..07",
-    "2021-2025" (plan), or the ISO date for a day.
-
-    >>> period_of("2023-01-01", "2023-12-31", "year")
-    '2023'
-    >>> period_of("2022-01-01", "2022-03-31", "quarter")
-    '2022-Q1'
-    >>> period_of("2021-01-01", "2021-07-31", "month")
-    '2021-01..07'
-    >>> period_of("2021-01-01", "2025-12-31", "plan")
-    '2021-2025'
-    >>> period_of(None, None, "year") is None
-    True
-    """
-    if not start_date or not end_date:
-        return None
-    s, e = dt.date.fromisoformat(start_date), dt.date.fromisoformat(end_date)
-    if granularity == "day":
-        return s.isoformat()
-    if s.year != e.year or granularity in ("plan",):
-        return str(s.year) if (s.month, s.day, e.month, e.day) == (1, 1, 12, 31) and s.year == e.year else f"{s.year}-{e.year}"
-    if (s.month, e.month) == (1, 12):
-        return str(s.year)
-    if granularity == "quarter" or (e.month - s.month == 2 and s.month % 3 == 1):
-        return f"{s.year}-Q{(s.month - 1) // 3 + 1}" if e.month - s.month == 2 else f"{s.year}-{s.month:02d}..{e.month:02d}"
-    if granularity == "half" or (e.month - s.month == 5 and s.month in (1, 7)):
-        return f"{s.year}-H{1 if s.month == 1 else 2}"
-    if s.month == e.month:
-        return f"{s.year}-{s.month:02d}"
-    return f"{s.year}-{s.month:02d}..{e.month:02d}"
