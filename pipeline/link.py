@@ -61,6 +61,8 @@ class Linker:
         self.prefer_right = tuple(ind.context["prefer_right"])
         self.hedges = tuple(ind.context["hedges"])
         self.skip_units = frozenset(ind.context["skip_units"])
+        self.per_before = tuple(ind.context["per_before"])
+        self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
         self.joiners = frozenset(ind.context["joiners"])
         self.respectively = tuple(goals.changes["respectively"])
@@ -155,16 +157,14 @@ class Linker:
             return True
         if q.value == 1 and q.text[:1] in "一首" and q.text[:2] != "首位":
             return True
-        if q.start > 0 and text[q.start - 1] == "每":
-            return True
-        if text[q.end:q.end + 1] == "级":
+        if text[max(0, q.start - 2):q.start].endswith(self.per_before) or text.startswith(self.attributive_after, q.end):
             return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
         nxt = next((o for o in ctx.quantities if o.start >= q.end), None)
         if nxt is None or nxt.start - q.end > RIGHT_LIMIT:
             return False
         between = text[q.end:nxt.start]
-        joins = self.up + self.down + self.span_to + ("、", "和", "及", "与", "或")
+        joins = self.up + self.down + self.span_to + tuple(self.joiners)
         if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in joins):
             return False
         # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.

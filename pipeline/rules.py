@@ -124,7 +124,8 @@ class Indicators:
 
 
 INDICATOR_CONTEXT_KEYS = (
-    "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "generic_places", "place_suffix",
+    "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "per_before",
+    "attributive_after", "generic_places", "place_suffix",
 )
 
 
