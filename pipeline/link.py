@@ -630,4 +630,4 @@ def _is_span(gap: str, change_words: Sequence[str], span_to: Sequence[str]) -> b
     return rest == "" or rest in change_words
 
 
-__all__ = ["Linker", "current_periods", "make_linker"]
+__all__ = ["Linker", "make_linker"]
