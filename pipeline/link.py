@@ -61,6 +61,7 @@ class Linker:
         self.prefer_right = tuple(ind.context["prefer_right"])
         self.hedges = tuple(ind.context["hedges"])
         self.skip_units = frozenset(ind.context["skip_units"])
+        self.share_markers = tuple(ind.context["share_markers"])
         self.per_before = tuple(ind.context["per_before"])
         self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
@@ -251,6 +252,10 @@ class Linker:
         return (a, b) if a < b else None
 
     def _indicator_id(self, phrase: str) -> str | None:
+        """The lexicon id of an indicator phrase; none for a share (出口额占出口总值), which
+        the lexicon does not list."""
+        if any(m in phrase for m in self.share_markers):
+            return None
         hit = find_surface(phrase, self.surfaces)
         return hit[2] if hit else None
 
@@ -269,15 +274,20 @@ class Linker:
         groups: dict[int, list[int]] = {}  # head metric -> its siblings (增长22.8%、14.2%和11.1%)
         seconds: dict[int, tuple[int, str]] = {}  # second rate -> (metric it follows, its label)
         consumed: set[int] = set()
+        anchor, skipped = s, []  # end of the previous number that counts; durations since
         for n, q in enumerate(qs):
             if n in consumed:
                 continue
             if self._skip(ctx, q) or self._hedged(ctx, q):
                 if q.unit in DURATION_UNITS and last:
+                    skipped.append(q)
                     last = (q, last[1])
                 continue
             prev = out[last[1]] if last and last[1] is not None else None
-            gap = text[last[0].end:q.start] if last else ""
+            # What stands between this number and the previous one, without durations
+            # (，两年平均增长 reads as ，平均增长; ，总产量十年增长 stays a phrase).
+            gap = _without(text, anchor, q.start, skipped) if last else ""
+            anchor, skipped = q.end, []
             # 1067.27亿元，增长6% : the rate is the previous metric's change.
             if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
                 m = self.change_gap.match(gap)
@@ -598,6 +608,22 @@ class _Context:  # frozen but not slotted, so `names` can be a cached property
 
 def _quantity_id(ctx: _Context, q: Quantity) -> str:
     return f"{ctx.doc_id}:quantity:{q.start}-{q.end}"
+
+
+def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:
+    """text[start:end] with the given records' text taken out.
+
+    >>> q = Quantity(start=1, end=3, text="两年", source="t", value=2, unit="year", unit_text="年", dimension="duration")
+    >>> _without("，两年平均增长", 0, 7, [q])
+    '，平均增长'
+    """
+    out, pos = [], start
+    for r in spans:
+        if start <= r.start and r.end <= end:
+            out.append(text[pos:r.start])
+            pos = r.end
+    out.append(text[pos:end])
+    return "".join(out)
 
 
 def _trailing(records: list[Metric], keep, n: int) -> list[int]:

@@ -17,6 +17,8 @@ CLAUSE_PUNCT = frozenset("，,；;。！？!?：:|｜\n\r")  # | ends a cell of 
 QUOTES_OPEN = "“‘《「『（("
 QUOTES_CLOSE = "”’》」』）)"
 SPACE = frozenset(" \t\u3000\xa0")
+# Longest text before a pivot verb that is cut as a bare subject (企业, 临平新).
+SUBJECT_WORD = 3
 
 
 def clause_start(text: str, pos: int, *, floor: int = 0) -> int:
@@ -96,13 +98,16 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
     A leading word is cut only when it ends on a word boundary, so 新 leaves 新能源 alone.
     `names` are subject names known from the article (东莞, 临平区): one at the front is cut too.
 
-    >>> w = PhraseWords(lead=("完成", "新"), pivot=("拥有",), trail=("达",), place_suffix=("区",))
+    >>> w = PhraseWords(lead=("完成", "新"), pivot=("拥有", "现有"), trail=("达",), place_suffix=("区",))
     >>> t = "临平区人才总量达"
     >>> trim_phrase(t, 0, len(t), words=w, boundaries=frozenset({0, 3, 5, 7, 8}))
     (3, 7)
     >>> t = "新能源汽车"
     >>> trim_phrase(t, 0, 5, words=w, boundaries=frozenset({0, 3, 5}))
     (0, 5)
+    >>> t = "企业现有员工"
+    >>> trim_phrase(t, 0, 6, words=w, boundaries=frozenset({0, 2, 4, 6}))
+    (4, 6)
     """
     start, end = _strip_edges(text, start, end)
     changed = True
@@ -132,26 +137,34 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
                 changed = True
         if changed:
             start, end = _strip_edges(text, start, end)
-    # The object of the last pivot verb is the indicator (每万名老年人拥有持证养老护理员).
+    # After the last pivot verb comes what is measured; what comes before it is cut when it
+    # is only a subject: a short word (企业现有员工), or a list of examples (运达、老板等企业).
+    # A longer noun phrase stays (第一产业实现增加值, 每万名老年人拥有持证养老护理员).
     for pos in range(end - 1, start, -1):
         pivot = longest_at_start(text[pos:end], words.pivot)
         if pivot and pos in boundaries and pos + len(pivot) < end and pos + len(pivot) in boundaries:
-            return _strip_edges(text, pos + len(pivot), end)
+            if pivot == "等" or pos - start <= SUBJECT_WORD:
+                return _strip_edges(text, pos + len(pivot), end)
+            break
     return start, end
 
 
 def find_surface(phrase: str, surfaces: Mapping[str, str]) -> tuple[int, int, str] | None:
-    """The longest lexicon surface inside `phrase` (rightmost on a tie): (start, end, id).
+    """The lexicon surface that heads `phrase`: the one ending last, the longest of those
+    (规模以上工业企业实现营业收入 names 营业收入): (start, end, id).
 
-    >>> find_surface("完成规上工业增加值", {"工业增加值": "iav", "规上工业增加值": "iav_above_scale"})
+    >>> s = {"工业增加值": "iav", "规上工业增加值": "iav_above_scale", "规上工业企业": "firms", "营业收入": "rev"}
+    >>> find_surface("完成规上工业增加值", s)
     (2, 9, 'iav_above_scale')
+    >>> find_surface("规上工业企业实现营业收入", s)
+    (8, 12, 'rev')
     """
     best: tuple[int, int, str] | None = None
     for surface, ind_id in surfaces.items():
         pos = phrase.rfind(surface)
         if pos < 0:
             continue
-        if best is None or (len(surface), pos) > (best[1] - best[0], best[0]):
+        if best is None or (pos + len(surface), len(surface)) > (best[1], best[1] - best[0]):
             best = (pos, pos + len(surface), ind_id)
     return best
 
