@@ -16,6 +16,7 @@ import functools
 from decimal import Decimal
 from typing import Sequence
 
+import jieba.posseg
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -48,13 +49,15 @@ OPENER_REACH = 12
 
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
-    return Linker(rules=load_rules(rules_dir or None))
+    # Part-of-speech tags come from the pipeline's own private jieba dictionary.
+    return Linker(rules=load_rules(rules_dir or None), tagger=jieba.posseg.POSTokenizer(nlp.tokenizer.jieba))
 
 
 class Linker:
     """Component `press_extract_link`: appends `Metric` and `Goal` records."""
 
-    def __init__(self, *, rules: Rules) -> None:
+    def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
+        self.tagger = tagger
         ind, goals = rules.indicators, rules.goals
         self.surfaces = ind.surfaces
         self.right_stop = tuple(ind.context["right_stop"])
@@ -62,6 +65,7 @@ class Linker:
         self.hedges = tuple(ind.context["hedges"])
         self.skip_units = frozenset(ind.context["skip_units"])
         self.share_markers = tuple(ind.context["share_markers"])
+        self.bounds = tuple(ind.context["bounds"])
         self.per_before = tuple(ind.context["per_before"])
         self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
@@ -160,9 +164,11 @@ class Linker:
             return True
         if text[max(0, q.start - 2):q.start].endswith(self.per_before) or text.startswith(self.attributive_after, q.end):
             return True
+        if self._attributive(ctx, q):
+            return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
         nxt = next((o for o in ctx.quantities if o.start >= q.end), None)
-        if nxt is None or nxt.start - q.end > RIGHT_LIMIT:
+        if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
             return False
         between = text[q.end:nxt.start]
         joins = self.up + self.down + self.span_to + tuple(self.joiners)
@@ -204,6 +210,11 @@ class Linker:
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
         listing = text[a:b].endswith("等") or "、" in text[a:b]
         if a < b and not self._only_change(text[a:b]) and not listing:
+            if self._ends_in_verb(text[a:b]):
+                # 省经合局梳理6个外资项目: a verb before the number; its object after the number.
+                right = self._right_phrase(ctx, q)
+                if right is not None:
+                    return right
             return a, b
         right = self._right_phrase(ctx, q)
         if listing and (right is not None or text[a:b].endswith("等")):
@@ -240,16 +251,32 @@ class Linker:
     def _right_phrase(self, ctx: "_Context", q: Quantity) -> tuple[int, int] | None:
         text = ctx.text
         end = q.end
+        start = q.end
         limit = min(len(text), q.end + RIGHT_LIMIT)
-        starts = {o.start for o in ctx.quantities if o.start >= q.end}
+        after = {o.start: o for o in ctx.quantities if o.start >= q.end}
         while end < limit and text[end] not in CLAUSE_PUNCT:
-            if end in starts or text[end].isdigit():
+            if end in after and self._attributive(ctx, after[end]):
+                # 58个投资总额1000万美元以上新设外资项目: the noun after the qualifying amount.
+                start = end = after[end].end
+                limit = min(len(text), end + RIGHT_LIMIT)
+                continue
+            if end in after or text[end].isdigit():
                 return None  # 亿元以上重大产业项目25个: the first number qualifies the phrase; the second measures it
-            if end > q.end and end in ctx.boundaries and any(text.startswith(w, end) for w in self.right_stop):
+            if end > start + 1 and end in ctx.boundaries and any(text.startswith(w, end) for w in self.right_stop):
                 break
             end += 1
-        a, b = trim_phrase(text, q.end, end, words=self.words, boundaries=ctx.boundaries)
+        a, b = trim_phrase(text, start, end, words=self.words, boundaries=ctx.boundaries)
         return (a, b) if a < b else None
+
+    def _attributive(self, ctx: "_Context", q: Quantity) -> bool:
+        """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
+        nxt = ctx.text[q.end:q.end + 1]
+        return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
+
+    def _ends_in_verb(self, phrase: str) -> bool:
+        """Whether jieba tags the last word of `phrase` as a verb (省经合局梳理, 重点服务保障)."""
+        words = list(self.tagger.cut(phrase))
+        return bool(words) and words[-1].flag == "v"
 
     def _indicator_id(self, phrase: str) -> str | None:
         """The lexicon id of an indicator phrase; none for a share (出口额占出口总值), which
