@@ -90,7 +90,7 @@ class Linker:
         ch = goals.changes
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
         self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
-        alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+        alt = _alternation
         opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
         self.change_gap = regex.compile(
@@ -635,6 +635,15 @@ class _Context:  # frozen but not slotted, so `names` can be a cached property
 
 def _quantity_id(ctx: _Context, q: Quantity) -> str:
     return f"{ctx.doc_id}:quantity:{q.start}-{q.end}"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regex alternation of `words`, longest first, so 同比增长 wins over 增长.
+
+    >>> _alternation(["增长", "同比增长"])
+    '同比增长|增长'
+    """
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:
