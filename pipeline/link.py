@@ -34,7 +34,7 @@ from .link_indicators import (
 )
 from .link_periods import current_periods, is_reference, period_of
 from .rules import Rules, load_rules
-from .segment import sentence_spans
+from .segment import JiebaTokenizer, sentence_spans
 from .types import Goal, Metric, Organization, Quantity, Time
 
 SOURCE = "rule:link.v1"
@@ -49,8 +49,10 @@ OPENER_REACH = 12
 
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
-    # Part-of-speech tags come from the pipeline's own private jieba dictionary.
-    return Linker(rules=load_rules(rules_dir or None), tagger=jieba.posseg.POSTokenizer(nlp.tokenizer.jieba))
+    rules = load_rules(rules_dir or None)
+    # Part-of-speech tags from a private jieba with the rules' user dictionary: its own
+    # instance, because jieba's tagger moves the user tags out of the tokenizer it wraps.
+    return Linker(rules=rules, tagger=jieba.posseg.POSTokenizer(JiebaTokenizer(nlp.vocab, rules=rules).jieba))
 
 
 class Linker:
