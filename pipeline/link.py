@@ -323,6 +323,11 @@ class Linker:
                 if m:
                     # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
                     rates, owners = [n], [last[1]]
+                    if any(w in prev.indicator for w in self.share_markers):
+                        # 增加值2306亿元，占GDP的26.7%，同比增长16.7%: the growth is the amount's, not the share's.
+                        amount = next((i for i in range(len(out) - 1, -1, -1) if not any(w in out[i].indicator for w in self.share_markers)), None)
+                        if amount is not None and out[amount].change is None and out[amount].unit not in CHANGE_UNITS:
+                            owners = [amount]
                     if any(w in gap for w in self.respectively):
                         many = [n] + self._joined(ctx, qs, n)
                         run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
@@ -424,7 +429,10 @@ class Linker:
             last_item = max(left, max((i + 1 for i in range(left, end) if text[i] in "、和及与"), default=left))
             last_word = max((b for b in ctx.boundaries if last_item < b < end), default=None)
             items_end, noun = (last_word, text[last_word:end]) if last_word is not None else (end, "")
-        parts = [p for p in regex.split("以及|[、和及与]", text[left:items_end])]
+        # Split on 、 first: 和 is also inside item names (电气机械和器材制造业).
+        parts = text[left:items_end].split("、")
+        if len(parts) != n:
+            parts = regex.split("以及|[、和及与]", text[left:items_end])
         if len(parts) != n or any(not p for p in parts):
             return []
         first = trim_phrase(text, left, left + len(parts[0]), words=self.words, boundaries=ctx.boundaries)
