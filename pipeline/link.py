@@ -149,10 +149,11 @@ class Linker:
 
     def _places(self, doc: Doc) -> list[tuple[int, int]]:
         """Words naming a place (临平区, 杭州市): candidates for a metric's subject."""
+        text, cuts = doc.text, sorted(token_boundaries(doc))
         return [
-            (t.idx, t.idx + len(t.text))
-            for t in doc
-            if len(t.text) >= 3 and t.text.endswith(self.place_suffix) and not t.text.endswith(self.generic_places)
+            (a, b)
+            for a, b in zip(cuts, cuts[1:])
+            if b - a >= 3 and text[a:b].endswith(self.place_suffix) and not text[a:b].endswith(self.generic_places)
         ]
 
     def _skip(self, ctx: "_Context", q: Quantity) -> bool:
@@ -486,19 +487,21 @@ class Linker:
         future = any(self._future(ctx, t) for t in sentence_times)
         found: list[tuple[int, int, str]] = []
         for word in self.triggers:
-            for m in regex.finditer(regex.escape(word), text[s:e]):
-                a = s + m.start()
-                if any(text.startswith(b, a - b.index(word)) for b in self.blockers if word in b and a - b.index(word) >= 0):
+            # str.find, not a regex per trigger word and sentence: this runs for every sentence.
+            a = text.find(word, s, e)
+            while a >= 0:
+                at, a = a, text.find(word, a + 1, e)
+                if any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0):
                     continue
-                if any(o.start <= a < o.end for o in ctx.orgs):
+                if any(o.start <= at < o.end for o in ctx.orgs):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
-                if word in self.noun_like and (a + len(word) >= e or text[a + len(word)] in CLAUSE_PUNCT or text[a + len(word)] in "”’、》」』）)"):
+                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)"):
                     continue  # a noun (覆盖计划，), not a trigger
                 if word in self.future_only and not future:
                     continue
                 if word in self.unless_past and past:
                     continue
-                found.append((a, a + len(word), word))
+                found.append((at, at + len(word), word))
         for t in sentence_times:
             prefix = longest_at_end(text[s:t.start], self.time_prefixes)
             if prefix and self._future(ctx, t):

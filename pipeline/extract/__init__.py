@@ -36,6 +36,8 @@ def records_of(doc: Doc, kind: str) -> list[Record]:
 
 def token_boundaries(doc: Doc) -> frozenset[int]:
     """Character offsets where a token starts or ends."""
+    if doc._.boundaries is not None:
+        return doc._.boundaries
     return frozenset(t.idx for t in doc) | {len(doc.text)}
 
 

@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from ..normalise.times import Resolution, TimeParts, digit_year, resolve, small_number, two_digit_year
 from ..rules import TimesRules, load_rules
 from ..types import Time
+from ..segment import sentence_spans
 from . import records_of, token_boundaries
 
 # Full-width digits and dashes fold to ASCII one character for one, so offsets hold.
@@ -409,7 +410,7 @@ class TimesExtractor:
         self.rules = rules
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else ()
+        sentences = sentence_spans(doc)
         records_of(doc, "time").extend(
             find_times(
                 doc.text,
