@@ -34,7 +34,7 @@ from .link_indicators import (
 )
 from .link_periods import current_periods, is_reference, period_of
 from .rules import Rules, load_rules
-from .segment import JiebaTokenizer, sentence_spans
+from .segment import JiebaTokenizer, sentence_spans, text_of
 from .types import Goal, Metric, Organization, Quantity, Time
 
 SOURCE = "rule:link.v1"
@@ -105,7 +105,7 @@ class Linker:
     # -- entry point -------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         quantities = sorted(records_of(doc, "quantity"), key=lambda r: r.start)
         if not quantities and not any(w in text for w in self.qualitative):
             return doc
@@ -149,7 +149,7 @@ class Linker:
 
     def _places(self, doc: Doc) -> list[tuple[int, int]]:
         """Words naming a place (临平区, 杭州市): candidates for a metric's subject."""
-        text, cuts = doc.text, sorted(token_boundaries(doc))
+        text, cuts = text_of(doc), sorted(token_boundaries(doc))
         return [
             (a, b)
             for a, b in zip(cuts, cuts[1:])

@@ -26,6 +26,13 @@ from .rules import Rules, load_rules
 # attributes of spaCy's Doc; registering them is idempotent and does no I/O.
 Doc.set_extension("boundaries", default=None, force=True)
 Doc.set_extension("sentences", default=None, force=True)
+Doc.set_extension("source_text", default=None, force=True)
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text. spaCy's `Doc.text` joins every token on each access; the tokenizer
+    keeps the text it was given, which is the same string."""
+    return doc._.source_text if doc._.source_text is not None else doc.text
 
 # Sentence-final punctuation; closing quotes and brackets that follow stay in the sentence.
 SENTENCE_END = frozenset("。！？；!?;")
@@ -55,6 +62,7 @@ class JiebaTokenizer:
         # Every extractor needs the word boundaries; computing them from the words here
         # avoids creating a spaCy Token per word in each component.
         doc._.boundaries = frozenset(itertools.accumulate(map(len, words), initial=0))
+        doc._.source_text = text
         return doc
 
     def pipe(self, texts: Iterable[str]) -> Iterable[Doc]:
@@ -121,7 +129,7 @@ def set_sentences(doc: Doc) -> Doc:
         doc.from_array([SENT_START], flags.reshape(-1, 1))
     # Cached for the components and the records stage (doc.sents walks every token).
     first = [i for (i, _), s in zip(tokens, starts) if s]
-    doc._.sentences = tuple(zip(first, first[1:] + [len(doc.text)]))
+    doc._.sentences = tuple(zip(first, first[1:] + [len(text_of(doc))]))
     return doc
 
 
