@@ -572,6 +572,122 @@ def load_times(path: Path) -> TimesRules:
     )
 
 
+def _word_list(path: Path, table: Any, key: str, *, entry: str) -> tuple[str, ...]:
+    """A non-empty list of distinct non-blank strings at `table[key]`."""
+    words = table.get(key) if isinstance(table, dict) else None
+    if not isinstance(words, list) or not words:
+        raise RulesError(path, f"{key!r} must be a non-empty list of strings", entry=entry)
+    seen: set[str] = set()
+    for w in words:
+        if not isinstance(w, str) or not w.strip() or w != w.strip():
+            raise RulesError(path, f"{key!r} holds a blank or padded entry {w!r}", entry=entry)
+        if w in seen:
+            raise RulesError(path, f"{key!r} lists {w!r} twice", entry=entry)
+        seen.add(w)
+    return tuple(words)
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """rules/indicators.toml: surface -> indicator id (variants expanded), and phrase context words."""
+
+    surfaces: Any  # Mapping[str, str], read-only
+    context: Any  # Mapping[str, tuple[str, ...]], read-only
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(self.surfaces.values())
+
+
+INDICATOR_CONTEXT_KEYS = (
+    "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "per_before",
+    "attributive_after", "bounds", "share_markers", "generic_places", "place_suffix",
+)
+
+
+def load_indicators(path: Path) -> Indicators:
+    """Validate the indicator lexicon; every surface names exactly one indicator id."""
+    data = read_toml(path)
+    prefixes = _word_list(path, data.get("variants", {}), "above_scale", entry="variants")
+    context = {k: _word_list(path, data.get("context", {}), k, entry="context") for k in INDICATOR_CONTEXT_KEYS}
+    table = data.get("indicator")
+    if not isinstance(table, dict) or not table:
+        raise RulesError(path, "no [indicator.<id>] tables")
+    surfaces: dict[str, str] = {}
+
+    def claim(surface: str, ind_id: str) -> None:
+        if surface in surfaces and surfaces[surface] != ind_id:
+            raise RulesError(path, f"surface {surface!r} also belongs to {surfaces[surface]!r}", entry=f"indicator.{ind_id}")
+        surfaces[surface] = ind_id
+
+    for ind_id, entry in table.items():
+        where = f"indicator.{ind_id}"
+        if not ind_id.isidentifier() or ind_id != ind_id.lower():
+            raise RulesError(path, "ids are lower-case identifiers", entry=where)
+        unknown = set(entry) - {"surfaces", "above_scale"}
+        if unknown:
+            raise RulesError(path, f"unknown keys {sorted(unknown)}", entry=where)
+        scaled = entry.get("above_scale", False)
+        if not isinstance(scaled, bool):
+            raise RulesError(path, "above_scale must be true or false", entry=where)
+        for surface in _word_list(path, entry, "surfaces", entry=where):
+            claim(surface, ind_id)
+    # Variants after every plain surface, so a listed 规上工业企业 keeps its own id.
+    for ind_id, entry in table.items():
+        if entry.get("above_scale"):
+            for surface in entry["surfaces"]:
+                for prefix in prefixes:
+                    if prefix + surface not in surfaces:
+                        claim(prefix + surface, f"{ind_id}_above_scale")
+    return Indicators(surfaces=freeze(surfaces), context=freeze(context))
+
+
+COMPARATORS = (">=", ">", "<=", "<", "=")
+GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases")
+GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "respectively", "rank_moves")
+
+
+@dataclass(frozen=True)
+class GoalRules:
+    """rules/goals.toml: triggers, horizon words, comparator words, change words."""
+
+    triggers: Any  # Mapping[str, tuple[str, ...]]
+    horizon_before: tuple[str, ...]
+    comparators: Any  # Mapping[surface, comparator], read-only
+    changes: Any  # Mapping[str, tuple[str, ...]]
+
+
+def load_goals(path: Path) -> GoalRules:
+    """Validate goal triggers and comparators; subsets must name listed triggers."""
+    data = read_toml(path)
+    trig = data.get("triggers", {})
+    triggers = {k: _word_list(path, trig, k, entry="triggers") for k in GOAL_TRIGGER_KEYS}
+    for key in ("future_only", "unless_past", "noun_like", "qualitative"):
+        stray = set(triggers[key]) - set(triggers["words"])
+        if stray:
+            raise RulesError(path, f"{key} names words missing from triggers.words: {sorted(stray)}", entry="triggers")
+    comparators: dict[str, str] = {}
+    table = data.get("comparators", {})
+    unknown = set(table) - set(COMPARATORS)
+    if unknown:
+        raise RulesError(path, f"unknown comparators {sorted(unknown)}", entry="comparators")
+    for comp in table:
+        for word in _word_list(path, table, comp, entry=f"comparators.{comp}"):
+            if word in comparators:
+                raise RulesError(path, f"{word!r} is both {comparators[word]!r} and {comp!r}", entry="comparators")
+            comparators[word] = comp
+    changes = {k: _word_list(path, data.get("changes", {}), k, entry="changes") for k in GOAL_CHANGE_KEYS}
+    both = set(changes["up"]) & set(changes["down"])
+    if both:
+        raise RulesError(path, f"words both up and down: {sorted(both)}", entry="changes")
+    return GoalRules(
+        triggers=freeze(triggers),
+        horizon_before=_word_list(path, data.get("horizon", {}), "before", entry="horizon"),
+        comparators=freeze(comparators),
+        changes=freeze(changes),
+    )
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything in rules/, validated. Pass it explicitly; never mutate it."""
@@ -584,6 +700,8 @@ class Rules:
     qualifiers: Qualifiers
     quantity_exclusions: tuple[Exclusion, ...]
     times: TimesRules
+    indicators: Indicators
+    goals: GoalRules
 
 
 def rules_hash(root: Path) -> str:
@@ -604,6 +722,8 @@ def _load(root: Path) -> Rules:
         root=root,
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
+        indicators=load_indicators(root / "indicators.toml"),
+        goals=load_goals(root / "goals.toml"),
         numerals=load_numerals(root / "numerals.toml"),
         units=load_units(root / "units.toml"),
         qualifiers=load_qualifiers(root / "qualifiers.toml"),

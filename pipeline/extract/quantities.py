@@ -32,6 +32,7 @@ from ..normalise.quantities import (
     scaled,
 )
 from ..rules import Rules, UnitSpec, load_rules
+from ..segment import text_of
 from ..types import Quantity
 from . import overlaps_any, records_of, resolve_overlaps
 
@@ -464,7 +465,7 @@ class QuantitiesExtractor:
         self.finder = QuantityFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         times = records_of(doc, "time")
         found = [
             f for f in self.finder.find(text, token_starts=doc.to_array([IDX]).tolist() if len(doc) else [])
