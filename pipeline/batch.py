@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import hashlib
+import itertools
+import json
 import multiprocessing
 import os
 import platform
@@ -21,7 +24,83 @@ from typing import Any, Callable, Iterable, Iterator
 from .process import load, process_article
 from .read import Article, InputProblem, iter_articles
 from .rules import load_rules
+from .types import KINDS, TABLES
 from .write import OutputWriter, clean_stale_temporaries, json_line
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def code_hash() -> str:
+    """sha256 over the package's code and shipped models: a change invalidates reuse."""
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE_DIR.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
+            h.update(p.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class PreviousRun:
+    """The records of an earlier run in the same output folder, reusable for articles
+    whose text and date are unchanged when the rules and code are the same.
+
+    Tables are sorted by doc_id, so each article's lines are one contiguous block.
+    """
+
+    def __init__(self, out_dir: Path, *, rules_sha256: str, code_sha256: str) -> None:
+        self.out_dir = out_dir
+        self.blocks: dict[str, dict[str, tuple[int, int]]] = {}
+        self.inputs: dict[str, str] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
+        manifest = out_dir / "manifest.json"
+        try:
+            m = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if m.get("rules_sha256") != rules_sha256 or m.get("code_sha256") != code_sha256:
+            return
+        try:
+            for kind in KINDS + ("article",):
+                self.blocks[kind] = _index_table(out_dir / f"{TABLES[kind]}.jsonl")
+            with (out_dir / "articles.jsonl").open(encoding="utf-8") as fh:
+                for line in fh:
+                    row = json.loads(line)
+                    self.rows[row["doc_id"]] = row
+        except (OSError, ValueError, KeyError):
+            self.blocks, self.rows = {}, {}
+            return
+        self.inputs = {k: v for k, v in m.get("inputs", {}).items() if k in self.rows}
+
+    def reuse(self, article: Article) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
+        """The old row and lines of `article` if its text and date are unchanged."""
+        row = self.rows.get(article.doc_id)
+        if row is None or self.inputs.get(article.doc_id) != article.sha256:
+            return None
+        if row.get("date") != (article.date.isoformat() if article.date else None):
+            return None
+        lines: dict[str, list[str]] = {}
+        for kind in KINDS:
+            block = self.blocks[kind].get(article.doc_id)
+            if block:
+                with (self.out_dir / f"{TABLES[kind]}.jsonl").open("rb") as fh:
+                    fh.seek(block[0])
+                    lines[kind] = fh.read(block[1]).decode("utf-8").splitlines()
+        # The path, title or encoding may differ although the text is the same.
+        new_row = dict(row, path=article.path, title=article.title, url=article.url, encoding=article.encoding,
+                       date_source=article.date_source)
+        return new_row, lines
+
+
+def _index_table(path: Path) -> dict[str, tuple[int, int]]:
+    """doc_id -> (byte offset, length) of its block of lines in a sorted JSONL table."""
+    index: dict[str, tuple[int, int]] = {}
+    offset = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            doc_id = json.loads(line)["doc_id"]
+            start, length = index.get(doc_id, (offset, 0))
+            index[doc_id] = (start, length + len(line))
+            offset += len(line)
+    return index
 
 
 @dataclass
@@ -29,6 +108,7 @@ class Progress:
     """Reported to the progress callback after each article."""
 
     articles: int = 0
+    reused: int = 0
     errors: int = 0
     chars: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -42,6 +122,7 @@ class Progress:
 class RunResult:
     out_dir: Path
     articles: int
+    reused: int
     errors: int
     seconds: float
     counts: dict[str, int]
@@ -70,7 +151,13 @@ def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[
 
 def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None) -> Iterator:
     """`map(fn, items)` in input order over `workers` processes, with a bounded number of
-    articles in flight so memory does not grow with the corpus."""
+    articles in flight so memory does not grow with the corpus. Nothing is started
+    (no pipeline, no pool) when there is nothing to process."""
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
+        return
+    items = itertools.chain([first], it)
     if workers <= 1:
         _init_worker(rules_dir)
         yield from map(fn, items)
@@ -106,13 +193,20 @@ def run(
     workers: int = 1,
     default_date: dt.date | None = None,
     rules_dir: str | None = None,
+    force: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
-    """Extract every article under `paths` into the tables of `out_dir`."""
+    """Extract every article under `paths` into the tables of `out_dir`.
+
+    Unless `force`, articles whose text and date are unchanged since the last run in
+    `out_dir` (same rules, same code) keep their records without being processed again.
+    """
     paths = [str(p) for p in paths]
     rules = load_rules(rules_dir)  # fail on bad rules before touching any output
     out_dir = Path(out_dir)
     clean_stale_temporaries(out_dir)
+    code_sha256 = code_hash()
+    previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256)
     writer = OutputWriter(out_dir, formats=formats)
     progress = Progress()
     inputs: dict[str, str] = {}
@@ -127,6 +221,14 @@ def run(
                 _error(InputProblem(item.path or "", f"duplicate doc_id {item.doc_id!r} (first in {first_seen[item.doc_id]})", doc_id=item.doc_id))
                 continue
             first_seen[item.doc_id] = item.path or ""
+            old = previous.reuse(item) if previous else None
+            if old is not None:
+                writer.add_article(item.doc_id, *old)
+                inputs[item.doc_id] = item.sha256 or ""
+                progress.articles += 1
+                progress.reused += 1
+                progress.chars += len(item.text)
+                continue
             yield item
 
     def _error(problem: InputProblem) -> None:
@@ -149,6 +251,8 @@ def run(
         manifest = {
             "versions": _versions(),
             "rules_sha256": rules.sha256,
+            "code_sha256": code_sha256,
+            "reused": progress.reused,
             "inputs": dict(sorted(inputs.items())),
             "counts": counts,
             "seconds": round(progress.seconds, 3),
@@ -160,7 +264,10 @@ def run(
     except BaseException:
         writer.abort()
         raise
-    return RunResult(out_dir=out_dir, articles=progress.articles, errors=progress.errors, seconds=progress.seconds, counts=counts)
+    return RunResult(
+        out_dir=out_dir, articles=progress.articles, reused=progress.reused, errors=progress.errors,
+        seconds=progress.seconds, counts=counts,
+    )
 
 
 def _tracking(articles: Iterable[Article], sizes: dict[str, int], hashes: dict[str, str]) -> Iterator[Article]:

@@ -67,6 +67,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all cores)")
     p.add_argument("--date", type=_date, default=None, help="article date for inputs that carry none (YYYY-MM-DD)")
     p.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
+    p.add_argument("--force", action="store_true", help="process every article, even those unchanged since the last run in --out")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -81,7 +82,7 @@ class _ProgressPrinter:
 
     def __call__(self, p) -> None:
         rate = p.chars / p.seconds if p.seconds > 0 else 0.0
-        line = f"{p.articles} articles, {p.errors} errors, {p.chars / 1e6:.2f} M chars, {rate / 1e3:.0f} k chars/s"
+        line = f"{p.articles} articles ({p.reused} unchanged), {p.errors} errors, {p.chars / 1e6:.2f} M chars, {rate / 1e3:.0f} k chars/s"
         if self.tty:
             self.stream.write(f"\r\x1b[K{line}")
             self.stream.flush()
@@ -111,12 +112,13 @@ def _run(args: argparse.Namespace) -> int:
     printer = None if args.quiet else _ProgressPrinter(sys.stderr)
     result = run(
         paths, out_dir=out, formats=args.format, workers=args.workers or default_workers(),
-        default_date=args.date, rules_dir=args.rules, on_progress=printer,
+        default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
     )
     if printer:
         printer.close()
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items() if name not in ("articles", "errors"))
-    print(f"{result.articles} articles -> {result.out_dir}/ ({counts}) in {result.seconds:.1f} s")
+    reused = f", {result.reused} unchanged since the last run" if result.reused else ""
+    print(f"{result.articles} articles{reused} -> {result.out_dir}/ ({counts}) in {result.seconds:.1f} s")
     if result.errors:
         print(f"{result.errors} inputs failed: see {result.out_dir / 'errors.jsonl'}", file=sys.stderr)
         return EXIT_WITH_ERRORS
@@ -148,6 +150,117 @@ def _train(args: argparse.Namespace) -> int:
     )
     held = meta["scores"]["heldout"]
     print(f"model -> {args.out} (held-out P {held['p']:.3f} R {held['r']:.3f} F1 {held['f']:.3f})")
+    return EXIT_OK
+
+
+def _kind(text: str) -> str:
+    from .types import KINDS, TABLES
+
+    by_name = {**{k: k for k in KINDS}, **{TABLES[k]: k for k in KINDS}}
+    if text not in by_name:
+        raise argparse.ArgumentTypeError(f"invalid kind {text!r} (choose from {', '.join(KINDS)})")
+    return by_name[text]
+
+
+def _diff_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", type=Path, metavar="OLD_DIR", help="output folder of the earlier run")
+    p.add_argument("new", type=Path, metavar="NEW_DIR", help="output folder of the later run")
+    p.add_argument("--kind", type=_kind, action="append", help="only this kind (repeatable; default: all)")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text", help="text (default; coloured on a terminal), json or html")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text format (auto: on a terminal, unless NO_COLOR is set)")
+
+
+@command("diff", "compare two output folders record by record (exit 0 same, 1 different)", _diff_args)
+def _diff(args: argparse.Namespace) -> int:
+    import os
+
+    from .diff import OutputFolderError, diff_runs, diff_to_dict, format_text, read_run, to_json
+    from .types import KINDS
+
+    kinds = tuple(dict.fromkeys(args.kind)) if args.kind else KINDS
+    try:
+        old, new = read_run(args.old), read_run(args.new)
+    except OutputFolderError as exc:
+        raise UsageError(str(exc)) from None
+    d = diff_runs(old, new, kinds=kinds)
+    if args.format == "json":
+        sys.stdout.write(to_json(diff_to_dict(d)) + "\n")
+    elif args.format == "html":
+        from .review import render_review
+
+        sys.stdout.write(render_review(new, diff=d, only_different=True))
+    else:
+        tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(format_text(d, color=args.color == "always" or (args.color == "auto" and tty)))
+    return EXIT_DIFFERENT if d.different else EXIT_OK
+
+
+def _eval_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pred", type=Path, metavar="PRED_DIR", help="output folder to score")
+    p.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of gold files, one JSON object per article")
+    p.add_argument("--kind", type=_kind, action="append", help="only this kind (repeatable; quantity, organization, metric, goal)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list missed and spurious items")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object only")
+
+
+@command("eval", "score an output folder against gold files (precision, recall, F1 per kind)", _eval_args)
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import GOLD_KINDS, GoldError, evaluate
+    from .types import TABLES
+
+    kinds = tuple(TABLES[k] for k in dict.fromkeys(args.kind)) if args.kind else GOLD_KINDS
+    bad = [k for k in kinds if k not in GOLD_KINDS]
+    if bad:
+        raise UsageError(f"no gold for {', '.join(bad)} (gold has {', '.join(GOLD_KINDS)})")
+    try:
+        result = evaluate(args.pred, args.gold, kinds=kinds)
+    except GoldError as exc:
+        raise UsageError(str(exc)) from None
+    figures = result.to_dict()
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return EXIT_OK
+    if args.verbose:
+        for m in result.misses:
+            print(f"   {m.kind} {m.doc_id} {m.status} {json.dumps(m.item, ensure_ascii=False)}")
+    print(f"{result.gold_articles} gold articles")
+    for kind, f in figures.items():
+        attrs = " ".join(f"{name}={'—' if acc is None else f'{acc:.3f}'}" for name, acc in f["attributes"].items())
+        print(f"{kind:14s} P={f['p']:.3f} R={f['r']:.3f} F1={f['f1']:.3f} tp={f['tp']} fp={f['fp']} fn={f['fn']}  {attrs}")
+    print(json.dumps(figures, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _review_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", type=Path, metavar="OUT_DIR", help="output folder to review")
+    p.add_argument("--html", type=Path, help="the page to write (default: OUT_DIR/review.html)")
+    p.add_argument("--pages", type=Path, metavar="DIR", help="instead of one page: DIR/index.html and one page per article")
+    p.add_argument("--diff", type=Path, metavar="OLD_DIR", help="mark records added, removed or changed since this run")
+    p.add_argument("--only-different", action="store_true", help="with --diff: show only the articles that differ")
+
+
+@command("review", "write an HTML page with every article's records highlighted in place", _review_args)
+def _review(args: argparse.Namespace) -> int:
+    from .diff import OutputFolderError, diff_runs, read_run
+    from .review import render_review, write_pages
+
+    if args.html and args.pages:
+        raise UsageError("give --html or --pages, not both")
+    try:
+        run = read_run(args.out)
+        d = diff_runs(read_run(args.diff), run) if args.diff else None
+    except OutputFolderError as exc:
+        raise UsageError(str(exc)) from None
+    shown = f"{len(run.articles)} articles, {sum(len(v) for v in run.records.values())} records"
+    if args.pages:
+        files = write_pages(run, args.pages, diff=d, only_different=args.only_different)
+        print(f"wrote {files[0]} and {len(files) - 1} article pages ({shown})")
+        return EXIT_OK
+    target = args.html or args.out / "review.html"
+    target.write_text(render_review(run, diff=d, only_different=args.only_different), encoding="utf-8")
+    print(f"wrote {target} ({shown})")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from spacy.language import Language
 # extractor components and the linker.
 from . import link, segment  # noqa: F401
 from .extract import EXTRACTORS, organizations, quantities, times  # noqa: F401
-from .read import Article
+from .read import MAX_BYTES, Article
 from .records import to_document
 from .rules import load_rules
 from .types import Document
@@ -29,6 +29,8 @@ def build(*, rules_dir: str | None = None) -> Language:
         "zh",
         config={"nlp": {"tokenizer": {"@tokenizers": "press_extract.JiebaTokenizer.v1", "rules_dir": root}}},
     )
+    # Inputs are capped at read time (read.MAX_BYTES); spaCy's own cap guards parsers we do not run.
+    nlp.max_length = MAX_BYTES
     nlp.add_pipe("press_extract_sentences")
     for name in EXTRACTORS + LINKERS:
         nlp.add_pipe(name, config={"rules_dir": root})

@@ -150,6 +150,7 @@ class OrgPatterns:
 
     version: str
     heads: tuple[tuple[str, str], ...]
+    heads_by_last: Mapping[str, tuple[tuple[str, str], ...]]  # last character -> heads, longest first
     weak_heads: frozenset[str]
     not_heads: frozenset[str]
     min_name_chars: int
@@ -169,7 +170,7 @@ class OrgPatterns:
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
-        for head, org_type in self.heads:
+        for head, org_type in self.heads_by_last.get(text[-1:], ()):
             if text.endswith(head):
                 return org_type
         return None
@@ -229,9 +230,14 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     min_item, max_item = (_int(path, lists, k, where="lists") for k in ("min_item_chars", "max_item_chars"))
     if min_item > max_item:
         raise RulesError(path, "min_item_chars > max_item_chars", entry="lists")
+    ordered = tuple(sorted(heads.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+    by_last: dict[str, list[tuple[str, str]]] = {}
+    for head, org_type in ordered:
+        by_last.setdefault(head[-1], []).append((head, org_type))
     return OrgPatterns(
         version=version,
-        heads=tuple(sorted(heads.items(), key=lambda kv: (-len(kv[0]), kv[0]))),
+        heads=ordered,
+        heads_by_last=MappingProxyType({k: tuple(v) for k, v in by_last.items()}),
         weak_heads=frozenset(weak),
         not_heads=frozenset(_words(path, data, "head_rules.not_heads")),
         min_name_chars=_int(path, data.get("head_rules", {}), "min_name_chars", where="head_rules"),
@@ -251,6 +257,166 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class TimesRules:
+    """rules/times.toml, validated (see that file for what each table means)."""
+
+    version: str
+    digits: MappingProxyType  # surface -> 0..9
+    plans: MappingProxyType  # 十四五 -> (2021, 2025)
+    plan_suffixes: MappingProxyType  # 期间 -> whole | first | last
+    relative_years: MappingProxyType  # 去年 -> (-1, -1, "article"): first, last offset, anchor
+    relative_quarters: MappingProxyType  # 上季度 -> -1
+    relative_months: MappingProxyType  # 上月 -> (-1, "article")
+    same_period: MappingProxyType  # words: (同期,), bare_after: (比, 较, 与)
+    year_parts: MappingProxyType  # 上半年 -> ((1, 6), "half")
+    edges: MappingProxyType  # 底 -> last
+    windows: MappingProxyType  # 近 -> past
+    joiners: tuple[str, ...]
+
+
+_TIME_GRANULARITIES = ("day", "month", "quarter", "half", "year", "plan")
+
+
+def _table(path: Path, data: dict[str, Any], name: str) -> dict[str, Any]:
+    table = data.get(name)
+    if not isinstance(table, dict) or not table:
+        raise RulesError(path, f"missing or empty table [{name}]", entry=name)
+    for key in table:
+        if not key or key != key.strip():
+            raise RulesError(path, f"empty or padded surface {key!r}", entry=name)
+    return table
+
+
+def _choice(path: Path, entry: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise RulesError(path, f"expected one of {allowed}, got {value!r}", entry=entry)
+    return value
+
+
+def _int_pair(path: Path, entry: str, value: Any, *, low: int, high: int) -> tuple[int, int]:
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and low <= value[0] <= value[1] <= high
+    )
+    if not ok:
+        raise RulesError(path, f"expected [first, last] with {low} <= first <= last <= {high}, got {value!r}", entry=entry)
+    return (value[0], value[1])
+
+
+def _offsets(path: Path, data: dict[str, Any], name: str, *, limit: int) -> dict[str, int]:
+    """A table of word = integer offset within -limit..limit."""
+    out = {}
+    for word, offset in _table(path, data, name).items():
+        if not isinstance(offset, int) or isinstance(offset, bool) or not -limit <= offset <= limit:
+            raise RulesError(path, f"offset must be an integer -{limit}..{limit}, got {offset!r}", entry=f"{name}.{word}")
+        out[word] = offset
+    return out
+
+
+def _anchored(path: Path, data: dict[str, Any], name: str, *, limit: int, with_last: bool) -> dict[str, tuple[int, int, str]]:
+    """A table of word = { offset = N, [last = M,] anchor = "article" | "context" }, as
+    (offset, last, anchor); `last` (several years, 今明两年) only when `with_last`."""
+    out = {}
+    keys = {"offset", "last", "anchor"} if with_last else {"offset", "anchor"}
+    for word, spec in _table(path, data, name).items():
+        entry = f"{name}.{word}"
+        if not isinstance(spec, dict) or not {"offset", "anchor"} <= set(spec) <= keys:
+            raise RulesError(path, f"expected {{ {', '.join(sorted(keys))} }}", entry=entry)
+        offset, last = spec["offset"], spec.get("last", spec["offset"])
+        for value in (offset, last):
+            if not isinstance(value, int) or isinstance(value, bool) or not -limit <= value <= limit:
+                raise RulesError(path, f"offsets must be integers -{limit}..{limit}, got {value!r}", entry=entry)
+        if last < offset:
+            raise RulesError(path, f"last ({last}) is before offset ({offset})", entry=entry)
+        out[word] = (offset, last, _choice(path, entry, spec["anchor"], ("article", "context")))
+    return out
+
+
+def load_times(path: Path) -> TimesRules:
+    """rules/times.toml: digits, plan periods, relative year, quarter and month words, parts and
+    edges of a year, windows (近三年) and range joiners. Every surface is claimed once."""
+    data = read_toml(path)
+    known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters", "relative_months",
+             "same_period", "year_parts", "edges", "windows", "range"}
+    for key in data:
+        if key not in known:
+            raise RulesError(path, f"unknown table or key {key!r}", entry=key)
+    version = data.get("version")
+    if not isinstance(version, str) or not version.startswith("times."):
+        raise RulesError(path, f"version must be a string like 'times.v1', got {version!r}", entry="version")
+    digits = {}
+    for surface, value in _table(path, data, "digits").items():
+        if len(surface) != 1 or not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
+            raise RulesError(path, f"a digit is one character with a value 0..9, got {surface!r} = {value!r}", entry=f"digits.{surface}")
+        digits[surface] = value
+    plans = {}
+    for name, years in _table(path, data, "plans").items():
+        first, last = _int_pair(path, f"plans.{name}", years, low=1950, high=2100)
+        if last - first != 4:
+            raise RulesError(path, f"a five-year plan spans five years, got {years!r}", entry=f"plans.{name}")
+        plans[name] = (first, last)
+    plan_suffixes = {
+        k: _choice(path, f"plan_suffixes.{k}", v, ("whole", "first", "last"))
+        for k, v in _table(path, data, "plan_suffixes").items()
+    }
+    relative_years = _anchored(path, data, "relative_years", limit=10, with_last=True)
+    relative_quarters = _offsets(path, data, "relative_quarters", limit=8)
+    relative_months = {
+        word: (first, anchor)
+        for word, (first, _, anchor) in _anchored(path, data, "relative_months", limit=24, with_last=False).items()
+    }
+    table = _table(path, data, "same_period")
+    same_period = {}
+    for key in ("words", "bare_after"):
+        values = table.get(key)
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() == v and v for v in values):
+            raise RulesError(path, f"{key} must be a non-empty list of words", entry=f"same_period.{key}")
+        same_period[key] = tuple(values)
+    if set(table) != {"words", "bare_after"}:
+        raise RulesError(path, "expected only words and bare_after", entry="same_period")
+    year_parts = {}
+    for word, spec in _table(path, data, "year_parts").items():
+        entry = f"year_parts.{word}"
+        if not isinstance(spec, dict) or set(spec) != {"months", "granularity"}:
+            raise RulesError(path, "expected { months = [first, last], granularity = ... }", entry=entry)
+        months = _int_pair(path, entry, spec["months"], low=1, high=12)
+        year_parts[word] = (months, _choice(path, entry, spec["granularity"], _TIME_GRANULARITIES))
+    edges = {k: _choice(path, f"edges.{k}", v, ("first", "last")) for k, v in _table(path, data, "edges").items()}
+    windows = {k: _choice(path, f"windows.{k}", v, ("past", "future")) for k, v in _table(path, data, "windows").items()}
+    joiners = _table(path, data, "range").get("joiners")
+    if not isinstance(joiners, list) or not joiners or not all(isinstance(j, str) and j for j in joiners):
+        raise RulesError(path, "joiners must be a non-empty list of non-empty strings", entry="range.joiners")
+    if len(set(joiners)) != len(joiners):
+        raise RulesError(path, "duplicate joiner", entry="range.joiners")
+    words: dict[str, str] = {}
+    for table_name, table in (
+        ("plans", plans), ("relative_years", relative_years), ("relative_quarters", relative_quarters),
+        ("relative_months", relative_months),
+        ("same_period", dict.fromkeys(same_period["words"])), ("year_parts", year_parts),
+    ):
+        for word in table:
+            if word in words:
+                raise RulesError(path, f"{word!r} is claimed by [{words[word]}] and [{table_name}]", entry=f"{table_name}.{word}")
+            words[word] = table_name
+    return TimesRules(
+        version=version,
+        digits=MappingProxyType(digits),
+        plans=MappingProxyType(plans),
+        plan_suffixes=MappingProxyType(plan_suffixes),
+        relative_years=MappingProxyType(relative_years),
+        relative_quarters=MappingProxyType(relative_quarters),
+        relative_months=MappingProxyType(relative_months),
+        same_period=MappingProxyType(same_period),
+        year_parts=MappingProxyType(year_parts),
+        edges=MappingProxyType(edges),
+        windows=MappingProxyType(windows),
+        joiners=tuple(joiners),
+    )
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything in rules/, validated. Pass it explicitly; never mutate it."""
@@ -260,6 +426,7 @@ class Rules:
     userdict: tuple[tuple[str, int | None, str | None], ...]
     organizations: tuple[Mapping[str, str], ...]
     org_patterns: OrgPatterns
+    times: TimesRules
 
 
 def rules_hash(root: Path) -> str:
@@ -282,6 +449,7 @@ def _load(root: Path) -> Rules:
         userdict=load_userdict(root / "userdict.txt"),
         organizations=load_organizations(root / "organizations.jsonl"),
         org_patterns=load_org_patterns(root / "org_patterns.toml"),
+        times=load_times(root / "times.toml"),
     )
 
 
@@ -290,4 +458,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return _load(Path(path).resolve() if path else default_rules_dir().resolve())
 
 
-__all__ = ["Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "load_rules", "default_rules_dir", "read_toml", "freeze"]
+__all__ = [
+    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times",
+    "load_rules", "default_rules_dir", "read_toml", "freeze",
+]

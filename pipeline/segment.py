@@ -12,6 +12,8 @@ import logging
 from typing import Iterable
 
 import jieba
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -101,8 +103,10 @@ def sentence_starts(words: Iterable[str]) -> list[bool]:
 @Language.component("press_extract_sentences")
 def set_sentences(doc: Doc) -> Doc:
     """Mark sentence starts by `sentence_starts`."""
-    for token, start in zip(doc, sentence_starts(t.text for t in doc)):
-        token.is_sent_start = start
+    # One array write: setting Token.is_sent_start one by one rescans the doc each time.
+    flags = numpy.array([1 if s else -1 for s in sentence_starts(t.text for t in doc)], dtype="int64").astype("uint64")
+    if len(flags):
+        doc.from_array([SENT_START], flags.reshape(-1, 1))
     return doc
 
 

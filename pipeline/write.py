@@ -151,7 +151,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line, parse_float=Decimal)
 
 
-def _csv_cell(v: Any) -> Any:
+def csv_cell(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -168,7 +168,7 @@ def write_csv(jsonl: Path, path: Path, *, kind: str) -> None:
         w = csv.writer(fh)
         w.writerow(cols)
         for row in read_jsonl(jsonl):
-            w.writerow([_csv_cell(row.get(c)) for c in cols])
+            w.writerow([csv_cell(row.get(c)) for c in cols])
 
 
 _ARROW_TYPES = {"string": "string", "int": "int64", "number": "float64", "bool": "bool_"}

@@ -16,7 +16,7 @@ import pipeline
 from pipeline.extract.organizations import DEFAULT_MODEL, load_model
 from pipeline.rules import ORG_TYPES, RulesError, load_organizations, load_org_patterns, load_rules
 
-from conftest import ROOT, assert_offsets
+from .conftest import ROOT, assert_offsets
 
 SPEC = tomllib.loads((ROOT / "tests" / "specs" / "organizations.toml").read_text(encoding="utf-8"))["case"]
 

@@ -52,8 +52,10 @@ def resolve_overlaps(spans: Sequence[tuple[int, int, int]]) -> list[tuple[int, i
     """Non-overlapping subset of (start, end, priority) spans, written down once:
     the longest span wins, then the earliest, then the lower priority number.
 
-    >>> resolve_overlaps([(0, 3, 1), (2, 6, 0), (6, 8, 0), (0, 3, 0)])
-    [(0, 3, 0), (6, 8, 0)]
+    >>> resolve_overlaps([(0, 3, 1), (2, 6, 0), (6, 8, 0)])
+    [(2, 6, 0), (6, 8, 0)]
+    >>> resolve_overlaps([(0, 3, 1), (0, 3, 0), (5, 7, 0), (6, 8, 0)])
+    [(0, 3, 0), (5, 7, 0)]
     """
     chosen: list[tuple[int, int, int]] = []
     taken: list[tuple[int, int]] = []

@@ -24,6 +24,7 @@ span get the list's source.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import unicodedata
 from dataclasses import dataclass
@@ -54,8 +55,16 @@ MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
 
 
-def overlaps(f: "Found", others: Iterable["Found"]) -> bool:
-    return any(f.start < g.end and g.start < f.end for g in others)
+class Taken:
+    """Non-overlapping spans, sorted, for O(log n) overlap checks on long documents."""
+
+    def __init__(self, spans: Iterable["Found"]) -> None:
+        self.spans = sorted((f.start, f.end) for f in spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def overlaps(self, f: "Found") -> bool:
+        i = bisect.bisect_left(self.starts, f.end)
+        return i > 0 and self.spans[i - 1][1] > f.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +78,21 @@ class Found:
 
 @Language.factory(
     "press_extract_organizations",
-    default_config={"rules_dir": "", "model": "default", "use_rules": True},
+    default_config={"rules_dir": "", "model": "default", "use_rules": True, "model_scope": "cues"},
 )
-def make_organizations(nlp: Language, name: str, *, rules_dir: str, model: str, use_rules: bool) -> "OrganizationsExtractor":
-    """`model`: "default" (the shipped model), "" (rules only), or a model folder."""
+def make_organizations(
+    nlp: Language, name: str, *, rules_dir: str, model: str, use_rules: bool, model_scope: str
+) -> "OrganizationsExtractor":
+    """`model`: "default" (the shipped model), "" (rules only), or a model folder.
+    `use_rules`: False for the model alone (evaluation). `model_scope`: "cues" runs the
+    model only on clauses with a cue (the default, for speed), "all" on every clause."""
+    if model_scope not in ("cues", "all"):
+        raise ValueError(f"model_scope must be 'cues' or 'all', got {model_scope!r}")
     rules = load_rules(rules_dir or None)
     path = DEFAULT_MODEL if model == "default" else (Path(model) if model else None)
-    return OrganizationsExtractor(nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules)
+    return OrganizationsExtractor(
+        nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all"
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -103,10 +120,13 @@ def has_digit(text: str) -> bool:
 
 
 class OrganizationsExtractor:
-    def __init__(self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True) -> None:
+    def __init__(
+        self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False
+    ) -> None:
         self.patterns: OrgPatterns = rules.org_patterns
         self.model = model
         self.use_rules = use_rules
+        self.every_clause = every_clause
         self.model_source = (
             "model:" + model.meta.get("press_extract", {}).get("source", model.meta.get("name", "ner"))
             if model is not None
@@ -135,7 +155,7 @@ class OrganizationsExtractor:
         if tok.text in p.not_heads:
             return None
         end = tok.idx + len(tok.text)
-        for head, org_type in p.heads:
+        for head, org_type in p.heads_by_last.get(tok.text[-1:], ()):
             if doc.text.endswith(head, 0, end):
                 return None if head in p.weak_heads else (end - len(head), org_type)
         return None
@@ -261,14 +281,14 @@ class OrganizationsExtractor:
             out.append(([it for it in items if it[0] < it[1]], noun, whole_last))
         return out
 
-    def trim_item(self, doc: Doc, item: tuple[int, int], *, at_end: bool, width: int, known: list[Found]) -> tuple[int, int]:
+    def trim_item(self, doc: Doc, item: tuple[int, int], *, at_end: bool, width: int, known: dict[tuple[str, int], tuple[int, int]]) -> tuple[int, int]:
         """Cut the first (or last) item of a list to the part that is the name: an
         organisation already found there, else the token run closest to `width` chars."""
         s, e = item
         lo, hi = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
-        for f in known:
-            if (not at_end and f.end == hi and f.start >= lo) or (at_end and f.start == lo and f.end <= hi):
-                return f.start, f.end
+        edge = known.get(("end", hi) if not at_end else ("start", lo))
+        if edge is not None and lo <= edge[0] and edge[1] <= hi:
+            return edge
         best = None
         for k in (range(s, e) if not at_end else range(e, s, -1)):
             a, b = (k, e) if not at_end else (s, k)
@@ -280,6 +300,8 @@ class OrganizationsExtractor:
     def list_names(self, doc: Doc, found: list[Found]) -> list[Found]:
         p = self.patterns
         out = []
+        by_span = {(f.start, f.end): f for f in found}
+        edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
         for lo, hi in self.clauses(doc):
             for items, noun, whole_last in self.list_items(doc, lo, hi):
                 if len(items) < 2:
@@ -291,7 +313,7 @@ class OrganizationsExtractor:
                 else:
                     # Two items: each is trimmed to the other's length.
                     width_first, width_last = len(doc[items[-1][0] : items[-1][1]].text), 0
-                first = self.trim_item(doc, items[0], at_end=False, width=width_first, known=found)
+                first = self.trim_item(doc, items[0], at_end=False, width=width_first, known=edges)
                 if not inner:
                     width_last = first[1] - first[0]
                 spans = [first] + [(x.start_char, x.end_char) for x in inner]
@@ -299,20 +321,19 @@ class OrganizationsExtractor:
                 if whole_last:
                     spans.append((doc[last[0]].idx, doc[last[1] - 1].idx + len(doc[last[1] - 1])))
                 else:
-                    spans.append(self.trim_item(doc, last, at_end=True, width=width_last, known=found))
+                    spans.append(self.trim_item(doc, last, at_end=True, width=width_last, known=edges))
                 # A member found by its head propagates only when it names a firm or an institute:
                 # schools and public facilities are listed together with non-organisations.
                 members = [
-                    f for f in found
-                    if any(f.start == s and f.end == e for s, e in spans)
-                    and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
+                    f for f in (by_span.get(span) for span in spans)
+                    if f is not None and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
                 ]
                 if noun is None and not members:
                     continue
                 org_type = noun or "company"
                 for s, e in spans:
                     text = doc.text[s:e]
-                    if any(f.start == s and f.end == e for f in found):
+                    if (s, e) in by_span:
                         continue
                     if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
                         continue
@@ -322,11 +343,12 @@ class OrganizationsExtractor:
         return out
 
     # -- layer 4: model -----------------------------------------------------------------
-    def cue(self, doc: Doc, lo: int, hi: int, rule_spans: list[Found]) -> bool:
-        """Whether a clause is worth running the model on."""
+    def cue(self, doc: Doc, lo: int, hi: int, rule_starts: Sequence[int]) -> bool:
+        """Whether a clause is worth running the model on (`rule_starts` sorted)."""
         p = self.patterns
         a, b = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
-        if any(a <= f.start < b for f in rule_spans):
+        i = bisect.bisect_left(rule_starts, a)
+        if i < len(rule_starts) and rule_starts[i] < b:
             return True
         for tok in doc[lo:hi]:
             t = tok.text
@@ -336,7 +358,8 @@ class OrganizationsExtractor:
 
     def model_names(self, doc: Doc, rule_spans: list[Found]) -> list[Found]:
         p = self.patterns
-        ranges = [(lo, hi) for lo, hi in self.clauses(doc) if self.cue(doc, lo, hi, rule_spans)]
+        starts = sorted(f.start for f in rule_spans)
+        ranges = [(lo, hi) for lo, hi in self.clauses(doc) if self.every_clause or self.cue(doc, lo, hi, starts)]
         docs = (Doc(self.model.vocab, words=[t.text for t in doc[lo:hi]]) for lo, hi in ranges)
         out = []
         for (lo, _), mdoc in zip(ranges, self.model.pipe(docs)):
@@ -358,11 +381,13 @@ class OrganizationsExtractor:
         rule = self.choose(self.known_names(doc) + self.head_names(doc)) if self.use_rules else []
         model: list[Found] = []
         if self.model is not None:
-            model = [m for m in self.model_names(doc, rule) if not overlaps(m, rule)]
+            taken = Taken(rule)
+            model = [m for m in self.model_names(doc, rule) if not taken.overlaps(m)]
             model = self.choose(model)
         if not self.use_rules:
             return model
-        lists = [f for f in self.list_names(doc, rule + model) if not overlaps(f, rule + model)]
+        taken = Taken(rule + model)
+        lists = [f for f in self.list_names(doc, rule + model) if not taken.overlaps(f)]
         return self.choose(rule + model + lists)
 
     @staticmethod

@@ -1,16 +1,422 @@
-"""Times extractor (filled in by its issue)."""
+"""Times extractor: dates, years, parts of years, relative years and plan periods.
+
+Find, then resolve. `TimePatterns` builds one regex from rules/times.toml (longest
+surface first) and matches it on the characters of the text (full-width digits folded
+1:1, so offsets do not move). Each match is read into `normalise.times.TimeParts` and
+resolved against the article date by `normalise.times.resolve`.
+
+What is a time (DESIGN.md "time"):
+- a year with 年/年度 (2023年, 2023年度, 二〇二四年; a two-digit year only with a month,
+  part or edge after it, or with a leading zero: 98年4月, 19年底, 08年);
+- a year range written with one unit (2021—2023年): one record; 从2021年到2023年 is two;
+- a month, a month range (1—7月, 1-7月份), a day or day range within a month
+  (1月27日, 4月12-19日), ISO-like numeric dates (2019-05-27, 2019/4/19, 2019.9.6);
+- parts of a year (上半年, 一季度, 前三季度, 前五个月 after a year) and edges
+  (年初, 年底, 年末, 6月末, 一季度末);
+- relative year words (去年, 今年, 上年, 上一年度 …), alone or with a part (去年底,
+  今年前三季度, 去年同期) and 同期;
+- plan periods (十四五, “十四五”期间, 十四五末);
+- windows of years (近三年, 过去五年, 未来五年).
+Durations are not times: 5年努力, 连续4年, 5至10年, 三年行动 are left to quantities.
+A match must start on a segmentation boundary (so 以上年份, 至今年均, 日本年度, 统一月度
+give nothing).
+"""
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import functools
+from dataclasses import replace
+from typing import Sequence
+
+import regex
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from ..normalise.times import Resolution, TimeParts, digit_year, resolve, small_number, two_digit_year
+from ..rules import TimesRules, load_rules
+from ..types import Time
+from . import records_of, token_boundaries
+
+# Full-width digits and dashes fold to ASCII one character for one, so offsets hold.
+_FOLD = str.maketrans("０１２３４５６７８９／．－", "0123456789/.-")
+
+
+def _alt(words) -> str:
+    """Regex alternation of `words`, longest first so that 上一年度 beats 上一年."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+class TimePatterns:
+    """The time regex built from `TimesRules`, and the reading of a match into parts."""
+
+    def __init__(self, rules: TimesRules) -> None:
+        self.rules = rules
+        cn_digits = "".join(sorted(d for d in rules.digits if not d.isascii()))
+        numeral = f"[{regex.escape(cn_digits)}十百千万亿]"
+        cn = f"[{regex.escape(cn_digits)}十]"
+        small = rf"(?:[0-9]{{1,2}}|{cn}{{1,3}})"
+        join = rf"[ \u3000]?(?:{_alt(rules.joiners)}){{1,2}}[ \u3000]?"
+        no_num_before = rf"(?<![0-9.]|{numeral})"
+        edge = rf"(?P<edge>{_alt(rules.edges)})"
+        year4 = rf"(?P<y4>(?<![0-9.])(?:1[89]|2[01])[0-9]{{2}}(?![0-9])|(?<!{numeral})[{regex.escape(cn_digits)}]{{4}})[ \u3000]?年(?P<fy>度)?"
+        year2 = rf"(?P<y2>(?<![0-9.])[0-9]{{2}}|(?<!{numeral})[{regex.escape(cn_digits)}]{{2}})年"
+        rel = rf"(?P<rel>{_alt(rules.relative_years)})"
+        quarter = (
+            rf"(?:前(?P<qn>{small})个?季度|第?(?P<q1>[1-4一二三四])(?:{join}(?P<q2>[1-4一二三四]))?季度)"
+        )
+        months = rf"(?:(?P<m1>{small}){join})?(?P<m2>{small})月份?"
+        # A day without 日/号 only in Arabic digits, before a pause or a joined month (1月3至2月10).
+        pause_marks = regex.escape("，。；、,;）)")
+        days = (
+            rf"(?:(?P<d1>{small})[日号]?{join})?"
+            rf"(?:(?P<d2>{small})[日号]|(?P<d2>[0-9]{{1,2}})(?=[{pause_marks}\s]|$|{join}[0-9]{{1,2}}月))"
+        )
+        first_n = rf"(?P<fdir>前|后)(?P<fn>{small})个?月"
+        half = rf"(?P<half>{_alt(rules.year_parts)})"
+        part = rf"(?:{half}|{quarter}|(?P<mon>{no_num_before}{months}(?:{days})?))(?:{edge})?"
+        same = rf"(?P<same>{_alt(rules.same_period['words'])})"
+        bare_same = rf"(?<=[{regex.escape(''.join(rules.same_period['bare_after']))}]){same}"
+        rel_quarter = rf"(?P<relq>{_alt(rules.relative_quarters)})(?:{edge})?"
+        rel_month = rf"(?P<relm>{_alt(rules.relative_months)})(?:{days}|{edge})?"
+        year_any = rf"(?:{year4}|{year2}|{rel})"
+        composite = (
+            rf"{year_any}(?:年?{edge}|[ \u3000]?{part}|{first_n})?(?:{same})?"
+            rf"|{part}(?:{same})?"
+            rf"|(?<!{numeral}|每)年(?P<bare_edge>{_alt(rules.edges)})"  # 每年底 recurs: not one date
+            rf"|{rel_quarter}"
+            rf"|{rel_month}"
+            rf"|{bare_same}"
+        )
+        year_range = (
+            rf"(?P<ya>(?<![0-9.])(?:1[89]|2[01])[0-9]{{2}}){join}(?P<yb>(?:1[89]|2[01])[0-9]{{2}})[ \u3000]?年(?P<ryfy>度)?"
+        )
+        iso = (
+            r"(?P<iy>(?<![0-9.])(?:1[89]|2[01])[0-9]{2})(?P<sep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=sep)"
+            r"(?P<id>3[01]|[12][0-9]|0?[1-9])(?![0-9.])"
+        )
+        plan = (
+            rf"(?P<q_open>[“\"「『‘']?)(?<!{numeral})(?P<plan>{_alt(rules.plans)})(?P<q_close>[”\"」』’']?)"
+            rf"(?P<psuf>{_alt(rules.plan_suffixes)})?"
+        )
+        numeric_months = (
+            rf"(?P<ny1>(?<![0-9.])(?:1[89]|2[01])[0-9]{{2}})[./](?P<nm1>0[1-9]|1[0-2]){join}"
+            rf"(?P<ny2>(?:1[89]|2[01])[0-9]{{2}})[./](?P<nm2>0[1-9]|1[0-2])(?![0-9])"
+        )
+        window = rf"(?P<win>{_alt(rules.windows)})(?P<wn>{small})个?年"
+        self.pattern = regex.compile(
+            rf"(?:{plan}|{window}|{iso}|{numeric_months}|{year_range}|{composite})", regex.VERSION1
+        )
+
+    def number(self, text: str | None) -> int | None:
+        return None if text is None else small_number(text, digits=self.rules.digits)
+
+    def parts(self, m: regex.Match, *, reference_year: int | None) -> tuple[TimeParts, int, int] | None:
+        """TimeParts of a match and the span to report; None if the match is not a time."""
+        g = m.groupdict()
+        start, end = m.span()
+        if g["plan"]:
+            suffix = g["psuf"]
+            if suffix is None:  # quotes belong to the span only when a suffix follows them
+                start, end = m.span("plan")
+            elif bool(g["q_open"]) != bool(g["q_close"]):
+                start = m.start("plan") if g["q_open"] else start
+            return TimeParts(plan=self.rules.plans[g["plan"]], plan_edge=self.rules.plan_suffixes.get(suffix, "whole")), start, end
+        if g["win"]:
+            n = self.number(g["wn"])
+            if not n or n > 50:
+                return None
+            return TimeParts(window=self.rules.windows[g["win"]], window_years=n), start, end
+        if g["iy"]:
+            mo, d = int(g["im"]), int(g["id"])
+            return TimeParts(year=int(g["iy"]), months=(mo, mo), days=(d, d), part="day"), start, end
+        if g["ya"]:
+            return TimeParts(year=int(g["ya"]), year_end=int(g["yb"])), start, end
+        if g["ny1"]:
+            months = (int(g["nm1"]), int(g["nm2"]))
+            return TimeParts(year=int(g["ny1"]), year_end=int(g["ny2"]), months=months, part="month"), start, end
+
+        fields: dict = {}
+        if g["y4"]:
+            year = digit_year(g["y4"], digits=self.rules.digits)
+            if year is None or not 1800 <= year <= 2199:
+                return None
+            fields["year"] = year
+        elif g["y2"]:
+            yy = digit_year(g["y2"], digits=self.rules.digits)
+            # A bare two-digit "year" is usually a duration (10年努力): only 08年 or 98年4月.
+            has_more = m.end("y2") + 1 < end
+            if yy is None or not (has_more or g["y2"].startswith("0")):
+                return None
+            fields["year"] = two_digit_year(yy, reference_year=reference_year)
+        elif g["rel"]:
+            fields["year_offset"], fields["year_offset_end"], fields["anchor"] = self.rules.relative_years[g["rel"]]
+        if g["relq"]:
+            fields["quarter_offset"] = self.rules.relative_quarters[g["relq"]]
+        if g["relm"]:
+            fields["month_offset"], fields["anchor"] = self.rules.relative_months[g["relm"]]
+        edge = g["edge"] or g["bare_edge"]
+        if edge:
+            fields["edge"] = self.rules.edges[edge]
+        if g["same"]:
+            fields["same_period"] = True
+        if g["half"]:
+            fields["months"], fields["part"] = self.rules.year_parts[g["half"]]
+        elif g["qn"]:
+            n = self.number(g["qn"])
+            if not n or n > 4:
+                return None
+            fields["months"], fields["part"] = (1, 3 * n), "quarter"
+        elif g["q1"]:
+            q1 = self.number(g["q1"])
+            q2 = self.number(g["q2"]) if g["q2"] else q1
+            if not q1 or not q2 or q2 < q1:
+                return None
+            fields["months"], fields["part"] = (3 * q1 - 2, 3 * q2), "quarter"
+        elif g["fn"]:
+            n = self.number(g["fn"])
+            if not n or n > 12:
+                return None
+            months = (1, n) if g["fdir"] == "前" else (13 - n, 12)
+            fields["months"], fields["part"] = months, "month"
+        elif g["relm"] and g["d2"]:
+            d2 = self.number(g["d2"])
+            d1 = self.number(g["d1"]) if g["d1"] else d2
+            if d1 is None or d2 is None:
+                return None
+            fields["days"] = (d1, d2)
+        elif g["m2"]:
+            m2 = self.number(g["m2"])
+            m1 = self.number(g["m1"]) if g["m1"] else m2
+            if m1 is None or m2 is None:
+                return None
+            fields["months"], fields["part"] = (m1, m2), "month"
+            if g["d2"]:
+                if m1 != m2:
+                    return None
+                d2 = self.number(g["d2"])
+                d1 = self.number(g["d1"]) if g["d1"] else d2
+                if d1 is None or d2 is None:
+                    return None
+                fields["days"] = (d1, d2)
+                if edge:  # 27日末 is not a thing; stop before the edge
+                    return None
+        return TimeParts(**fields), start, end
+
+
+@functools.lru_cache(maxsize=8)
+def patterns_for(rules: TimesRules) -> TimePatterns:
+    """The compiled patterns of a rules object, built once."""
+    return TimePatterns(rules)
+
+
+def find_times(
+    text: str,
+    *,
+    rules: TimesRules,
+    article_date: dt.date | None,
+    boundaries: frozenset[int] | None = None,
+    sentences: Sequence[tuple[int, int]] = (),
+) -> list[Time]:
+    """Time records in `text`, in order.
+
+    boundaries: offsets where segmentation puts a word boundary; a match must start on
+    one (None: no check). sentences: spans for the context of 上年/同期 (the last
+    explicit time earlier in the same sentence); none given means the whole text is
+    one sentence.
+    """
+    pats = patterns_for(rules)
+    source = f"rule:{rules.version}"
+    starts = [s for s, _ in sentences]
+    out: list[Time] = []
+    context_sentence = -1
+    context_year: int | None = None
+    context_period: tuple[dt.date, dt.date, str] | None = None
+    reference_year = article_date.year if article_date else None
+    folded = text.translate(_FOLD)
+    for m in _matches(pats.pattern, folded, boundaries):
+        sentence = bisect.bisect_right(starts, m.start()) - 1
+        if sentence != context_sentence:
+            context_sentence, context_year, context_period = sentence, None, None
+        # Not a real date as a whole (2023年13月): its year alone, if it has one.
+        res = None
+        while m is not None and res is None:
+            read = pats.parts(m, reference_year=reference_year)
+            if read is not None:
+                parts, start, end = read
+                if out and _is_bare_month(parts) and out[-1].resolved and out[-1].granularity in ("day", "month"):
+                    res = _range_end(parts, out[-1], text[out[-1].end:start], joiners=rules.joiners)
+                if res is None:
+                    res = resolve(parts, article_date=article_date, context_year=context_year, context_period=context_period)
+            m = _year_alone(pats.pattern, folded, m) if res is None else None
+        if res is None:
+            continue
+        out.append(_record(text, start, end, res, source=source))
+        if res.resolved and not parts.same_period:
+            context_period = (dt.date.fromisoformat(res.start_date), dt.date.fromisoformat(res.end_date), res.granularity)
+            if not res.relative and res.granularity != "plan":
+                context_year = int(res.end_date[:4])
+    return out
+
+
+def _year_alone(pattern: regex.Pattern, folded: str, m: regex.Match) -> regex.Match | None:
+    """The match of just the explicit year (2023年 or 2023年度) at the start of `m`."""
+    if not m.group("y4"):
+        return None
+    end = folded.index("年", m.end("y4")) + 1
+    end += folded.startswith("度", end)
+    return pattern.match(folded, m.start(), end) if end < m.end() else None
+
+
+def _is_bare_month(parts: TimeParts) -> bool:
+    return (
+        parts.months is not None and parts.year is None and parts.year_offset is None
+        and parts.quarter_offset is None and not parts.same_period and parts.part == "month"
+    )
+
+
+def _range_end(parts: TimeParts, previous: Time, between: str, *, joiners: Sequence[str]) -> Resolution | None:
+    """The second end of a range whose first end has the year (2019年6月1日-6月30日,
+    8月至2月): it takes that year, or the next one when it would come before it. None
+    when `between` is not a joiner (then the month stands alone)."""
+    if between.strip(" \u3000") not in joiners:
+        return None
+    first = dt.date.fromisoformat(previous.start_date)
+    for year in (first.year, first.year + 1):
+        res = resolve(replace(parts, year=year), article_date=None)
+        if res is not None and dt.date.fromisoformat(res.start_date) > first:
+            return res._replace(relative=previous.relative)
+    return None
+
+
+def _matches(pattern: regex.Pattern, folded: str, boundaries: frozenset[int] | None):
+    """Matches that start on a word boundary, retried one character on when they do not
+    (马上年底 -> 年底). A match that starts with the digits of a year or an Arabic
+    numeral needs no boundary: its pattern already refuses a digit before it, and jieba
+    glues 从二零一 into one word. A match ending in an edge word inside a longer word is shortened
+    at the same start (2025年初步 -> 2025年); other ends are not checked, as jieba glues
+    日至, 月到 and the like."""
+    pos = 0
+    while (m := pattern.search(folded, pos)) is not None:
+        if boundaries is not None and m.start() not in boundaries and not _starts_with_year_digits(m):
+            pos = m.start() + 1
+            continue
+        start = m.start()
+        while boundaries is not None and m is not None and m.end() not in boundaries and _ends_with_edge(m):
+            m = pattern.match(folded, start, m.end() - 1)
+        if m is None or m.end() == start:
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+def _starts_with_year_digits(m: regex.Match) -> bool:
+    return m.group(0)[:1].isascii() or any(m.group(n) and m.start(n) == m.start() for n in ("y4", "y2"))
+
+
+def _ends_with_edge(m: regex.Match) -> bool:
+    return any(m.group(name) and m.end(name) == m.end() for name in ("edge", "bare_edge", "psuf"))
+
+
+def _record(text: str, start: int, end: int, res: Resolution, *, source: str) -> Time:
+    return Time(
+        start=start,
+        end=end,
+        text=text[start:end],
+        source=source,
+        start_date=res.start_date,
+        end_date=res.end_date,
+        granularity=res.granularity,
+        relative=res.relative,
+        resolved=res.resolved,
+    )
+
+
+def current_periods(
+    times: Sequence[Time],
+    sentences: Sequence[tuple[int, int]],
+    *,
+    text: str,
+    article_date: dt.date | None = None,
+) -> list[Time | None]:
+    """The time in force in each sentence, for the linking stage (a metric's period).
+
+    One entry per sentence, in order:
+    1. the sentence's own time: its first resolved time record (a plan period counts);
+    2. else the entry of the previous sentence in the same paragraph (a paragraph is a
+       block of text between line breaks), carried forward;
+    3. else the article's subject year: a resolved year-granularity time that opens the
+       first body paragraph (the first paragraph that holds a sentence end 。！？),
+       such as 2024年，开发区… ;
+    4. else None.
+    `article_date` is accepted for symmetry with the extractor and not used: times are
+    already resolved against it.
+
+    >>> from pipeline.types import Time
+    >>> t = Time(start=0, end=5, text="2024年", source="t", start_date="2024-01-01",
+    ...          end_date="2024-12-31", granularity="year")
+    >>> text = "2024年，开发区增长。产值1亿元。\\n新增3家。"
+    >>> [p.text if p else None for p in current_periods([t], [(0, 11), (11, 17), (18, 23)], text=text)]
+    ['2024年', '2024年', '2024年']
+    """
+    resolved = sorted((t for t in times if t.resolved), key=lambda t: t.start)
+    t_starts = [t.start for t in resolved]
+    subject = _subject_year(resolved, text)
+    out: list[Time | None] = []
+    previous: Time | None = None
+    previous_end = 0
+    for s, e in sentences:
+        i = bisect.bisect_left(t_starts, s)
+        own = resolved[i] if i < len(resolved) and resolved[i].start < e else None
+        if own is not None:
+            current = own
+        elif previous is not None and "\n" not in text[previous_end:s]:
+            current = previous
+        else:
+            current = subject
+        out.append(current)
+        # a sentence keeps its trailing line breaks: the paragraph ends where they start
+        previous, previous_end = current, s + len(text[s:e].rstrip())
+    return out
+
+
+def _subject_year(times: Sequence[Time], text: str) -> Time | None:
+    """The year that opens the first body paragraph (2024年，…), if any."""
+    offset = 0
+    for block in text.split("\n"):
+        stripped = block.strip()
+        if any(c in stripped for c in "。！？"):
+            lead = offset + len(block) - len(block.lstrip())
+            for t in times:
+                if t.start == lead and t.granularity == "year":
+                    return t
+            return None
+        offset += len(block) + 1
+    return None
 
 
 @Language.factory("press_extract_times", default_config={"rules_dir": ""})
 def make_times(nlp: Language, name: str, *, rules_dir: str) -> "TimesExtractor":
-    return TimesExtractor()
+    return TimesExtractor(rules=load_rules(rules_dir or None).times)
 
 
 class TimesExtractor:
+    """spaCy component: appends `Time` records found by `find_times`."""
+
+    def __init__(self, *, rules: TimesRules) -> None:
+        self.rules = rules
+
     def __call__(self, doc: Doc) -> Doc:
+        sentences = tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else ()
+        records_of(doc, "time").extend(
+            find_times(
+                doc.text,
+                rules=self.rules,
+                article_date=doc._.article_date,
+                boundaries=token_boundaries(doc),
+                sentences=sentences,
+            )
+        )
         return doc

@@ -1,0 +1,275 @@
+"""Times: spec table, rules integrity, current periods and properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pipeline
+from pipeline.extract.times import current_periods, find_times
+from pipeline.normalise.times import TimeParts, resolve
+from pipeline.rules import RulesError, load_rules, load_times
+from pipeline.types import Time
+
+from .conftest import ROOT, assert_offsets
+
+SPEC = tomllib.loads((ROOT / "tests/specs/times.toml").read_text(encoding="utf-8"))
+CASES = SPEC["case"]
+
+
+def _date(case) -> dt.date | None:
+    raw = case.get("date", SPEC["default_date"])
+    return None if raw == "none" else dt.date.fromisoformat(raw)
+
+
+def _actual(t: Time) -> dict:
+    return {
+        "surface": t.text,
+        "start": t.start_date,
+        "end": t.end_date,
+        "granularity": t.granularity,
+        "relative": t.relative,
+        "resolved": t.resolved,
+    }
+
+
+def _expected(e: dict) -> dict:
+    return {
+        "surface": e["surface"],
+        "start": e.get("start"),
+        "end": e.get("end"),
+        "granularity": e["granularity"],
+        "relative": e.get("relative", False),
+        "resolved": e.get("resolved", True),
+    }
+
+
+def test_spec_table_is_large_and_has_negatives():
+    assert len(CASES) >= 80
+    assert sum(1 for c in CASES if not c["expect"]) >= 15
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(reason=c["xfail"], strict=True)) if "xfail" in c else c
+        for c in CASES
+    ],
+    ids=[c["text"] for c in CASES],
+)
+def test_spec(case, nlp):
+    doc = pipeline.extract(case["text"], date=_date(case), nlp=nlp)
+    assert_offsets(doc)
+    assert [_actual(t) for t in doc.times] == [_expected(e) for e in case["expect"]]
+    assert all(t.source == "rule:times.v1" for t in doc.times)
+
+
+# ---- rules ---------------------------------------------------------------------------
+
+
+def test_rules_plans_are_consecutive_five_year_periods():
+    plans = sorted(set(load_rules().times.plans.values()))
+    assert plans[0] == (2006, 2010)
+    for (a, b), (c, d) in zip(plans, plans[1:]):
+        assert (b - a, c) == (4, b + 1)
+    assert plans[-1][1] - plans[-1][0] == 4
+
+
+def test_rules_digits_ascii_and_chinese_agree():
+    digits = load_rules().times.digits
+    assert all(digits[str(i)] == i for i in range(10))
+    assert [digits[c] for c in "〇一二三四五六七八九"] == list(range(10))
+
+
+def test_every_rules_word_is_found_alone():
+    """The regex is built from the data: each plan, year word, part and quarter word
+    is found as a whole, so adding one to rules/times.toml needs no Python."""
+    rules = load_rules().times
+    date = dt.date(2024, 2, 1)
+    for word in [*rules.plans, *rules.relative_years, *rules.year_parts, *rules.relative_quarters, *rules.relative_months]:
+        found = find_times(word, rules=rules, article_date=date)
+        assert [t.text for t in found] == [word], word
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "times.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _rules_text() -> str:
+    return (ROOT / "rules/times.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('"十四五" = [2021, 2025]', '"十四五" = [2021, 2026]', "five years"),
+        ('"去年" = { offset = -1, anchor = "article" }', '"去年" = { offset = -1, anchor = "yesterday" }', "去年"),
+        ('"上半年" = { months = [1, 6], granularity = "half" }', '"上半年" = { months = [6, 1], granularity = "half" }', "上半年"),
+        ('"底" = "last"', '"底" = "end"', "edges.底"),
+        ('bare_after = ["比", "较", "与"]', 'bare_after = []', "bare_after"),
+        ('"十六五" = [2031, 2035]', '"十六五" = [2031, 2035]\n[year_parts_extra]', "year_parts_extra"),
+        ('"前半年" = { months = [1, 6], granularity = "half" }', '"今年" = { months = [1, 6], granularity = "half" }', "今年"),
+        ('version = "times.v1"', 'version = 1', "version"),
+        ('"本月" = { offset = 0, anchor = "article" }', '"本月" = { offset = 0, last = 1, anchor = "article" }', "relative_months.本月"),
+        ('"今明两年" = { offset = 0, last = 1,', '"今明两年" = { offset = 1, last = 0,', "before offset"),
+    ],
+)
+def test_rules_errors_name_file_and_entry(tmp_path, old, new, message):
+    text = _rules_text()
+    assert old in text
+    path = _write(tmp_path, text.replace(old, new))
+    with pytest.raises(RulesError) as err:
+        load_times(path)
+    assert str(path) in str(err.value) and message in str(err.value)
+
+
+def test_rules_missing_table(tmp_path):
+    text = _rules_text()
+    start = text.index("[windows]")
+    path = _write(tmp_path, text[:start] + text[text.index("[range]"):])
+    with pytest.raises(RulesError, match="windows"):
+        load_times(path)
+
+
+def test_a_new_plan_is_data_only(tmp_path):
+    text = _rules_text().replace('"十六五" = [2031, 2035]', '"十六五" = [2031, 2035]\n"十七五" = [2036, 2040]')
+    rules = load_times(_write(tmp_path, text))
+    (t,) = find_times("“十七五”期间", rules=rules, article_date=None)
+    assert (t.start_date, t.end_date, t.granularity) == ("2036-01-01", "2040-12-31", "plan")
+
+
+# ---- context and ranges ------------------------------------------------------------------
+
+
+def test_context_year_is_per_sentence():
+    rules = load_rules().times
+    text = "2023年产值增长。比上年增长5%"
+    times = find_times(text, rules=rules, article_date=dt.date(2025, 3, 1), sentences=[(0, 9), (9, len(text))])
+    assert [(t.text, t.start_date) for t in times] == [("2023年", "2023-01-01"), ("上年", "2024-01-01")]
+
+
+def test_seed_articles_times():
+    """Every time in the two sample articles, with its dates (the figures of issue 4)."""
+    text_000 = (
+        "2023年，杭州经济总量突破2万亿元。不久前发布的2024年杭州市政府工作报告中提出。"
+        "1月初，临平区委第一届八次全体（扩大）会议上提出，力争通过5年努力。"
+        "1月27日，在临平艺尚小镇正式开馆。“去年，我们在临平算力小镇落地。仅用一年。”"
+        "过去一年，郝磊也亲身体会到。从2021年到2023年，每年增幅10%以上。今年，临平将聚力。"
+    )
+    doc = pipeline.extract(text_000, date="2024-02-01")
+    assert [(t.text, t.start_date, t.end_date) for t in doc.times] == [
+        ("2023年", "2023-01-01", "2023-12-31"),
+        ("2024年", "2024-01-01", "2024-12-31"),
+        ("1月初", "2024-01-01", "2024-01-31"),
+        ("1月27日", "2024-01-27", "2024-01-27"),
+        ("去年", "2023-01-01", "2023-12-31"),
+        ("过去一年", "2023-01-01", "2023-12-31"),
+        ("2021年", "2021-01-01", "2021-12-31"),
+        ("2023年", "2023-01-01", "2023-12-31"),
+        ("今年", "2024-01-01", "2024-12-31"),
+    ]
+
+
+# ---- current periods -------------------------------------------------------------------
+
+
+def _periods(text: str, date: str | None = "2025-01-20"):
+    doc = pipeline.extract(text, date=date)
+    periods = current_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date)
+    assert len(periods) == len(doc.sentences)
+    return [p.text if p else None for p in periods]
+
+
+def test_current_period_own_then_previous_then_subject():
+    text = (
+        "# 标题\n\n"
+        "2024年，开发区实现增长。全年新增企业107家。\n\n"
+        "新增专精特新企业7家。2023年度考核名列第80位。其中规上企业53家。\n"
+        "力争2025年工业总产值达1360亿元。同时推进建设。"
+    )
+    # The title precedes the subject paragraph but still falls back to its subject year;
+    # a new paragraph starts over from the subject year, not from the paragraph before.
+    assert _periods(text) == [
+        "2024年",
+        "2024年", "2024年",
+        "2024年", "2023年度", "2023年度",
+        "2025年", "2025年",
+    ]
+
+
+def test_current_period_without_subject_year():
+    text = "开发区实现增长。新增企业107家。\n一季度，产值增长。其中规上企业53家。"
+    assert _periods(text, "2024-05-01") == [None, None, "一季度", "一季度"]
+
+
+def test_current_period_skips_unresolved_times():
+    text = "去年产值增长。新增企业107家。"
+    assert _periods(text, None) == [None, None]
+    assert _periods(text, "2024-05-01") == ["去年", "去年"]
+
+
+def test_current_period_subject_must_open_the_first_body_paragraph():
+    text = "标题2024年\n\n开发区2024年实现增长。\n\n新增企业107家。"
+    assert _periods(text) == ["2024年", "2024年", None]
+
+
+# ---- properties ----------------------------------------------------------------------
+
+ALPHABET = "0123456789０１２年月日号度季上下半前后初末底今去明本同期近未来十一二三四五六七八九〇零两至到-—～“”\"。，\n 亿元%第位努力"
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=ALPHABET, max_size=40), day=st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2060, 12, 31))))
+def test_find_times_never_raises_and_offsets_hold(text, day):
+    rules = load_rules().times
+    first = find_times(text, rules=rules, article_date=day)
+    for t in first:
+        assert text[t.start:t.end] == t.text
+        assert t.granularity in ("day", "month", "quarter", "half", "year", "plan")
+        assert t.resolved == (t.start_date is not None) == (t.end_date is not None)
+        if t.resolved:
+            assert t.start_date <= t.end_date
+        if day is None and t.resolved is False:
+            assert t.relative
+    assert all(a.end <= b.start for a, b in zip(first, first[1:]))
+    assert find_times(text, rules=rules, article_date=day) == first
+
+
+@settings(max_examples=30, deadline=None)
+@given(text=st.text(alphabet=ALPHABET + "临平开发区产值增长", max_size=60))
+def test_pipeline_times_offsets_hold(text, nlp):
+    doc = pipeline.extract(text, date="2024-02-01", nlp=nlp)
+    assert_offsets(doc)
+    periods = current_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date)
+    assert len(periods) == len(doc.sentences)
+
+
+small = st.integers(min_value=-2, max_value=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    year=st.one_of(st.none(), st.integers(1800, 2199)),
+    offset=st.one_of(st.none(), st.integers(-10, 10)),
+    months=st.one_of(st.none(), st.tuples(small, small)),
+    days=st.one_of(st.none(), st.tuples(small, small)),
+    edge=st.sampled_from([None, "first", "last"]),
+    same=st.booleans(),
+    day=st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2150, 12, 31))),
+)
+def test_resolve_never_raises_and_orders_dates(year, offset, months, days, edge, same, day):
+    parts = TimeParts(year=year, year_offset=offset, months=months, days=days, edge=edge, same_period=same, part="month")
+    res = resolve(parts, article_date=day, context_year=None, context_period=None)
+    if res is not None:
+        assert res.resolved == (res.start_date is not None)
+        if res.resolved:
+            assert res.start_date <= res.end_date
+        else:
+            assert res.relative and day is None
