@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pipeline  # noqa: E402
+from pipeline.extract.organizations import View  # noqa: E402
 from pipeline.process import build  # noqa: E402
 
 
@@ -62,10 +63,13 @@ def main() -> None:
     seen = 0
     for t in texts:
         doc = nlp.make_doc(t)
-        rule = orgs.choose(orgs.known_names(doc) + orgs.head_names(doc))
-        for lo, hi in orgs.clauses(doc):
-            if orgs.cue(doc, lo, hi, sorted(f.start for f in rule)):
-                seen += doc[hi - 1].idx + len(doc[hi - 1]) - doc[lo].idx
+        v = View(doc)
+        rule = orgs.choose(orgs.known_names(doc) + orgs.head_names(v))
+        starts = sorted(f.start for f in rule)
+        for lo, hi in orgs.clauses(v):
+            if orgs.cue(v, lo, hi, starts):
+                a, b = v.span(lo, hi)
+                seen += b - a
     print(f"{len(texts)} articles, {chars} chars, best of {args.repeat}")
     print(f"bare jieba segmentation : {chars / jieba_s / 1e3:8.1f} k chars/s")
     print(f"pipeline, model loaded  : {chars / full_s / 1e3:8.1f} k chars/s  = {jieba_s / full_s:.0%} of jieba")

@@ -131,6 +131,7 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     default_out = Path(__file__).resolve().parent / "models" / MODEL_NAME
     p.add_argument("cluener", type=Path, help="CLUENER train.json (e.g. ../shared/data/cluener/train.json)")
     p.add_argument("--out", type=Path, default=default_out, help=f"model folder (default: {default_out})")
+    p.add_argument("--corpus", type=Path, default=None, help="press-release .txt folder for rule-labelled silver data (e.g. ../shared/corpus)")
     p.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
     p.add_argument("--max-epochs", type=_positive, default=30, help="at most this many epochs (default: 30)")
     p.add_argument("--max-minutes", type=float, default=20.0, help="time budget; stops before overrunning it (default: 20)")
@@ -144,7 +145,7 @@ def _train(args: argparse.Namespace) -> int:
     if not args.cluener.is_file():
         raise UsageError(f"no such file: {args.cluener}")
     meta = train(
-        cluener=args.cluener, out=args.out, rules_dir=args.rules, seed=args.seed,
+        cluener=args.cluener, out=args.out, corpus=args.corpus, rules_dir=args.rules, seed=args.seed,
         max_epochs=args.max_epochs, max_minutes=args.max_minutes,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )

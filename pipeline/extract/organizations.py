@@ -55,6 +55,25 @@ MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
 
 
+class View:
+    """A doc's text, words and word starts as plain lists: spaCy builds a new `Token`
+    (and `doc.text` a new string) on every access, which dominated the run time."""
+
+    __slots__ = ("text", "words", "starts")
+
+    def __init__(self, doc: Doc) -> None:
+        self.words = [t.text for t in doc]
+        self.starts = [t.idx for t in doc]
+        self.text = doc.text
+
+    def end(self, i: int) -> int:
+        return self.starts[i] + len(self.words[i])
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Character span of words [a, b)."""
+        return self.starts[a], self.end(b - 1)
+
+
 class Taken:
     """Non-overlapping spans, sorted, for O(log n) overlap checks on long documents."""
 
@@ -93,6 +112,16 @@ def make_organizations(
     return OrganizationsExtractor(
         nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all"
     )
+
+
+def rules_only_pipeline(*, rules_dir: str | None = None) -> Language:
+    """Tokenizer, sentences and this component without a model: the rules layer alone
+    (silver data for training, evaluation)."""
+    config = {"nlp": {"tokenizer": {"@tokenizers": "press_extract.JiebaTokenizer.v1", "rules_dir": rules_dir or ""}}}
+    nlp = spacy.blank("zh", config=config)
+    nlp.add_pipe("press_extract_sentences")
+    nlp.add_pipe("press_extract_organizations", config={"rules_dir": rules_dir or "", "model": ""})
+    return nlp
 
 
 @functools.lru_cache(maxsize=4)
@@ -148,15 +177,16 @@ class OrganizationsExtractor:
         return out
 
     # -- layer 2: heads --------------------------------------------------------------
-    def head_at(self, doc: Doc, tok) -> tuple[int, str] | None:
+    def head_at(self, v: "View", i: int) -> tuple[int, str] | None:
         """(start char, org_type) of the longest strong head ending where `tok` ends.
         A head may span tokens (急救/中心) or start inside one (临平经/开区)."""
         p = self.patterns
-        if tok.text in p.not_heads:
+        word = v.words[i]
+        if word in p.not_heads:
             return None
-        end = tok.idx + len(tok.text)
-        for head, org_type in p.heads_by_last.get(tok.text[-1:], ()):
-            if doc.text.endswith(head, 0, end):
+        end = v.end(i)
+        for head, org_type in p.heads_by_last.get(word[-1:], ()):
+            if v.text.endswith(head, 0, end):
                 return None if head in p.weak_heads else (end - len(head), org_type)
         return None
 
@@ -167,29 +197,30 @@ class OrganizationsExtractor:
         p = self.patterns
         return text in p.places or (len(text) >= 2 and text.endswith(p.place_suffixes))
 
-    def head_names(self, doc: Doc) -> list[Found]:
+    def head_names(self, v: "View") -> list[Found]:
         p = self.patterns
         out = []
-        for tok in doc:
-            found = self.head_at(doc, tok)
+        doc_text = v.text
+        for i in range(len(v.words)):
+            found = self.head_at(v, i)
             if found is None:
                 continue
             head_start, org_type = found
-            end = tok.idx + len(tok.text)
-            k = tok.i
-            while doc[k].idx > head_start:
+            end = v.end(i)
+            k = i
+            while v.starts[k] > head_start:
                 k -= 1
             # Name pieces, right to left: the part of token k before the head, then whole tokens.
-            pieces = [(doc[k].idx, doc.text[doc[k].idx : head_start])] if doc[k].idx < head_start else []
-            chars = head_start - doc[k].idx
+            pieces = [(v.starts[k], doc_text[v.starts[k] : head_start])] if v.starts[k] < head_start else []
+            chars = head_start - v.starts[k]
             j = k
             while j > 0 and k - j < p.max_tokens:
-                prev = doc[j - 1].text
+                prev = v.words[j - 1]
                 if self.is_stop(prev) or chars + len(prev) > p.max_chars:
                     break
                 j -= 1
                 chars += len(prev)
-                pieces.append((doc[j].idx, prev))
+                pieces.append((v.starts[j], prev))
             pieces.reverse()
             if org_type in p.place_types:
                 # 区委, 政府, 开发区 ... are named by a place: start at the first place.
@@ -200,10 +231,10 @@ class OrganizationsExtractor:
             if not pieces:
                 continue
             start = pieces[0][0]
-            text = doc.text[start:end]
+            text = doc_text[start:end]
             if end - start - (end - head_start) < p.min_name_chars:
                 continue
-            if not self.plausible(text, [w for _, w in pieces] + [doc.text[head_start:end]]):
+            if not self.plausible(text, [w for _, w in pieces] + [doc_text[head_start:end]]):
                 continue
             out.append(Found(start, end, text, org_type, SOURCE_HEADS))
         return out
@@ -220,28 +251,29 @@ class OrganizationsExtractor:
         return not name or not all(w in p.modifiers for w in name)
 
     # -- layer 3: lists --------------------------------------------------------------
-    def clauses(self, doc: Doc) -> Iterable[tuple[int, int]]:
+    def clauses(self, v: "View") -> Iterable[tuple[int, int]]:
         """Token ranges [start, end) between clause punctuation."""
         start = 0
-        for tok in doc:
-            if tok.text.strip() and all(c in CLAUSE_END for c in tok.text.strip()) or "\n" in tok.text:
-                if start < tok.i:
-                    yield start, tok.i
-                start = tok.i + 1
-        if start < len(doc):
-            yield start, len(doc)
+        for i, word in enumerate(v.words):
+            stripped = word.strip()
+            if stripped and all(c in CLAUSE_END for c in stripped) or "\n" in word:
+                if start < i:
+                    yield start, i
+                start = i + 1
+        if start < len(v.words):
+            yield start, len(v.words)
 
-    def list_items(self, doc: Doc, lo: int, hi: int) -> list[tuple[list[tuple[int, int]], str | None, bool]]:
+    def list_items(self, v: "View", lo: int, hi: int) -> list[tuple[list[tuple[int, int]], str | None, bool]]:
         """Lists in tokens [lo, hi): items as token ranges, the type named by a
         following 等 + noun (None when no noun follows), and whether the last item is whole."""
         p = self.patterns
-        seps = [i for i in range(lo, hi) if doc[i].text in p.separators]
+        seps = [i for i in range(lo, hi) if v.words[i] in p.separators]
         if not seps:
             return []
         lists = []
         group = [seps[0]]
         for i in seps[1:]:
-            if all(not is_punct(doc[j].text) for j in range(group[-1] + 1, i)) and i - group[-1] <= 8:
+            if all(not is_punct(v.words[j]) for j in range(group[-1] + 1, i)) and i - group[-1] <= 8:
                 group.append(i)
             else:
                 lists.append(group)
@@ -252,12 +284,12 @@ class OrganizationsExtractor:
             items = [(a + 1, b) for a, b in zip(group, group[1:])]
             # Last item: up to 等, a joiner (A、B和C), or a stop.
             j = group[-1] + 1
-            while j < hi and doc[j].text != "等" and not self.is_stop(doc[j].text) and j - group[-1] <= 6:
+            while j < hi and v.words[j] != "等" and not self.is_stop(v.words[j]) and j - group[-1] <= 6:
                 j += 1
             last = (group[-1] + 1, j)
-            if j < hi and doc[j].text in p.last_joiners:
+            if j < hi and v.words[j] in p.last_joiners:
                 k = j + 1
-                while k < hi and doc[k].text != "等" and not self.is_stop(doc[k].text) and k - j <= 6:
+                while k < hi and v.words[k] != "等" and not self.is_stop(v.words[k]) and k - j <= 6:
                     k += 1
                 items += [last, (j + 1, k)]
                 j = k
@@ -265,74 +297,78 @@ class OrganizationsExtractor:
                 items.append(last)
             # First item: back from the first separator to a stop.
             i = group[0]
-            while i > lo and not self.is_stop(doc[i - 1].text) and group[0] - i < 6:
+            while i > lo and not self.is_stop(v.words[i - 1]) and group[0] - i < 6:
                 i -= 1
             items.insert(0, (i, group[0]))
             noun = None
-            if j < hi and doc[j].text == "等":
+            if j < hi and v.words[j] == "等":
                 for k in range(j + 1, min(hi, j + 6)):
-                    text = doc[k].text
+                    text = v.words[k]
                     hit = next((n for n in self.list_nouns if text.endswith(n)), None)
                     if hit:
                         noun = p.list_nouns[hit]
                         break
             # The last item ends at 等 or punctuation: it is whole. Else it ran into a stop.
-            whole_last = j >= hi or doc[j].text == "等" or is_punct(doc[j].text)
+            whole_last = j >= hi or v.words[j] == "等" or is_punct(v.words[j])
             out.append(([it for it in items if it[0] < it[1]], noun, whole_last))
         return out
 
-    def trim_item(self, doc: Doc, item: tuple[int, int], *, at_end: bool, width: int, known: dict[tuple[str, int], tuple[int, int]]) -> tuple[int, int]:
+    def trim_item(self, v: "View", item: tuple[int, int], *, at_end: bool, width: int, known: dict[tuple[str, int], tuple[int, int]]) -> tuple[int, int]:
         """Cut the first (or last) item of a list to the part that is the name: an
         organisation already found there, else the token run closest to `width` chars."""
         s, e = item
-        lo, hi = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+        lo, hi = v.span(s, e)
         edge = known.get(("end", hi) if not at_end else ("start", lo))
         if edge is not None and lo <= edge[0] and edge[1] <= hi:
             return edge
         best = None
         for k in (range(s, e) if not at_end else range(e, s, -1)):
             a, b = (k, e) if not at_end else (s, k)
-            n = doc[a:b].end_char - doc[a:b].start_char
+            n = v.end(b - 1) - v.starts[a]
             if best is None or abs(n - width) < abs(best[0] - width):
-                best = (n, doc[a].idx, doc[b - 1].idx + len(doc[b - 1]))
+                best = (n, v.starts[a], v.end(b - 1))
         return best[1], best[2]
 
-    def list_names(self, doc: Doc, found: list[Found]) -> list[Found]:
+    def list_names(self, v: "View", found: list[Found]) -> list[Found]:
         p = self.patterns
         out = []
+        doc_text = v.text
         by_span = {(f.start, f.end): f for f in found}
         edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
-        for lo, hi in self.clauses(doc):
-            for items, noun, whole_last in self.list_items(doc, lo, hi):
+        for lo, hi in self.clauses(v):
+            for items, noun, whole_last in self.list_items(v, lo, hi):
                 if len(items) < 2:
                     continue
-                inner = [doc[s:e] for s, e in items[1:-1]]
+                inner = [v.span(s, e) for s, e in items[1:-1]]
                 if inner:
-                    widths = sorted(len(x.text) for x in inner)
+                    widths = sorted(e - s for s, e in inner)
                     width_first = width_last = widths[len(widths) // 2]
                 else:
                     # Two items: each is trimmed to the other's length.
-                    width_first, width_last = len(doc[items[-1][0] : items[-1][1]].text), 0
-                first = self.trim_item(doc, items[0], at_end=False, width=width_first, known=edges)
+                    last_span = v.span(*items[-1])
+                    width_first, width_last = last_span[1] - last_span[0], 0
+                first = self.trim_item(v, items[0], at_end=False, width=width_first, known=edges)
                 if not inner:
                     width_last = first[1] - first[0]
-                spans = [first] + [(x.start_char, x.end_char) for x in inner]
+                spans = [first] + inner
                 last = items[-1]
                 if whole_last:
-                    spans.append((doc[last[0]].idx, doc[last[1] - 1].idx + len(doc[last[1] - 1])))
+                    spans.append(v.span(*last))
                 else:
-                    spans.append(self.trim_item(doc, last, at_end=True, width=width_last, known=edges))
-                # A member found by its head propagates only when it names a firm or an institute:
-                # schools and public facilities are listed together with non-organisations.
+                    spans.append(self.trim_item(v, last, at_end=True, width=width_last, known=edges))
+                # Only rule members propagate (a model span in a list of industries would make
+                # them all organisations), and a member found by its head only when it names a
+                # firm or an institute: schools and facilities are listed with non-organisations.
                 members = [
                     f for f in (by_span.get(span) for span in spans)
-                    if f is not None and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
+                    if f is not None and f.source in PRIORITY
+                    and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
                 ]
                 if noun is None and not members:
                     continue
                 org_type = noun or "company"
                 for s, e in spans:
-                    text = doc.text[s:e]
+                    text = doc_text[s:e]
                     if (s, e) in by_span:
                         continue
                     if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
@@ -343,27 +379,26 @@ class OrganizationsExtractor:
         return out
 
     # -- layer 4: model -----------------------------------------------------------------
-    def cue(self, doc: Doc, lo: int, hi: int, rule_starts: Sequence[int]) -> bool:
+    def cue(self, v: "View", lo: int, hi: int, rule_starts: Sequence[int]) -> bool:
         """Whether a clause is worth running the model on (`rule_starts` sorted)."""
         p = self.patterns
-        a, b = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
+        a, b = v.span(lo, hi)
         i = bisect.bisect_left(rule_starts, a)
         if i < len(rule_starts) and rule_starts[i] < b:
             return True
-        for tok in doc[lo:hi]:
-            t = tok.text
+        for t in v.words[lo:hi]:
             if t in p.separators or (len(t) > 1 and p.head_type(t)) or t in p.list_nouns:
                 return True
         return False
 
-    def model_names(self, doc: Doc, rule_spans: list[Found]) -> list[Found]:
+    def model_names(self, v: "View", rule_spans: list[Found]) -> list[Found]:
         p = self.patterns
         starts = sorted(f.start for f in rule_spans)
-        ranges = [(lo, hi) for lo, hi in self.clauses(doc) if self.every_clause or self.cue(doc, lo, hi, starts)]
-        docs = (Doc(self.model.vocab, words=[t.text for t in doc[lo:hi]]) for lo, hi in ranges)
+        ranges = [(lo, hi) for lo, hi in self.clauses(v) if self.every_clause or self.cue(v, lo, hi, starts)]
+        docs = (Doc(self.model.vocab, words=v.words[lo:hi], spaces=[False] * (hi - lo)) for lo, hi in ranges)
         out = []
         for (lo, _), mdoc in zip(ranges, self.model.pipe(docs)):
-            base = doc[lo].idx
+            base = v.starts[lo]
             for ent in mdoc.ents:
                 s, e, text = base + ent.start_char, base + ent.end_char, ent.text
                 head = p.head_type(text)
@@ -378,16 +413,17 @@ class OrganizationsExtractor:
     def find(self, doc: Doc) -> list[Found]:
         """Rules, then model spans that no rule span overlaps, then list siblings of
         everything found (trimmed to a found span where one sits at the item's edge)."""
-        rule = self.choose(self.known_names(doc) + self.head_names(doc)) if self.use_rules else []
+        v = View(doc)
+        rule = self.choose(self.known_names(doc) + self.head_names(v)) if self.use_rules else []
         model: list[Found] = []
         if self.model is not None:
             taken = Taken(rule)
-            model = [m for m in self.model_names(doc, rule) if not taken.overlaps(m)]
+            model = [m for m in self.model_names(v, rule) if not taken.overlaps(m)]
             model = self.choose(model)
         if not self.use_rules:
             return model
         taken = Taken(rule + model)
-        lists = [f for f in self.list_names(doc, rule + model) if not taken.overlaps(f)]
+        lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f)]
         return self.choose(rule + model + lists)
 
     @staticmethod
@@ -398,8 +434,9 @@ class OrganizationsExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         out = records_of(doc, "organization")
+        doc_text = doc.text
         for f in self.find(doc):
-            text = doc.text[f.start : f.end]
+            text = doc_text[f.start : f.end]
             out.append(
                 Organization(start=f.start, end=f.end, text=text, name=text, canonical=f.canonical, org_type=f.org_type, source=f.source)
             )
