@@ -6,7 +6,8 @@
 True
 """
 
+from .normalise.numbers import parse_number
 from .process import extract, load
 from .types import Document, Goal, Metric, Organization, Quantity, Record, Time
 
-__all__ = ["extract", "load", "Document", "Record", "Quantity", "Time", "Organization", "Metric", "Goal"]
+__all__ = ["extract", "load", "parse_number", "Document", "Record", "Quantity", "Time", "Organization", "Metric", "Goal"]

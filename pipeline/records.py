@@ -9,7 +9,7 @@ import datetime as dt
 
 from spacy.tokens import Doc
 
-from .segment import sentence_spans
+from .segment import sentence_spans, text_of
 from .types import KINDS, TABLES, Document, Record
 
 
@@ -29,4 +29,4 @@ def to_document(doc: Doc, *, doc_id: str, date: dt.date | None = None) -> Docume
             sentence = max(0, bisect.bisect_right(starts, r.start) - 1)
             out.append(dataclasses.replace(r, doc_id=doc_id, sentence=sentence))
         groups[TABLES[kind]] = tuple(out)
-    return Document(doc_id=doc_id, text=doc.text, date=date, sentences=spans, **groups)
+    return Document(doc_id=doc_id, text=text_of(doc), date=date, sentences=spans, **groups)

@@ -13,9 +13,12 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
+
+import regex
 
 RULES_ENV = "PRESS_EXTRACT_RULES"
 
@@ -257,6 +260,319 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     )
 
 
+def _decimal(path: Path, raw: Any, *, entry: str, positive: bool = True) -> Decimal:
+    """A Decimal from a TOML string (never a float, which would not be exact)."""
+    if not isinstance(raw, str):
+        raise RulesError(path, f"expected a number written as a string, got {raw!r}", entry=entry)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise RulesError(path, f"not a number: {raw!r}", entry=entry) from None
+    if not value.is_finite() or (positive and value <= 0):
+        raise RulesError(path, f"expected a positive finite number, got {raw!r}", entry=entry)
+    return value
+
+
+def _str_list(path: Path, raw: Any, *, entry: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x for x in raw):
+        raise RulesError(path, "expected a non-empty list of non-empty strings", entry=entry)
+    if len(set(raw)) != len(raw):
+        raise RulesError(path, "duplicate string in list", entry=entry)
+    return tuple(raw)
+
+
+def _char_map(path: Path, table: Any, *, entry: str, positive: bool = True) -> MappingProxyType:
+    if not isinstance(table, dict) or not table:
+        raise RulesError(path, "expected a non-empty table", entry=entry)
+    out = {}
+    for key, raw in table.items():
+        if len(key) != 1:
+            raise RulesError(path, f"expected one character, got {key!r}", entry=f"{entry}.{key}")
+        out[key] = _decimal(path, raw, entry=f"{entry}.{key}", positive=positive)
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class Numerals:
+    """rules/numerals.toml: numeral characters and the marks around them."""
+
+    digits: Mapping[str, Decimal]
+    units: Mapping[str, Decimal]
+    scales: Mapping[str, Decimal]
+    text_scales: frozenset[str]  # scales the extractor reads in running text
+    arabic_scales: Mapping[str, Decimal]
+    expansions: Mapping[str, str]
+    negative: tuple[str, ...]
+    decimal_point: tuple[str, ...]
+    thousands_separator: tuple[str, ...]
+    vague_digit: tuple[str, ...]
+    vague_more: tuple[str, ...]
+    vague_lead: tuple[str, ...]
+    not_in_sequence: frozenset[str]
+    half: str
+    fraction: str
+    mixed_fraction: str
+    fold: Mapping[int, int]  # str.translate table, 1:1
+
+
+def load_numerals(path: Path) -> Numerals:
+    """Validate rules/numerals.toml: one-character keys, exact values, no character used twice."""
+    data = read_toml(path)
+    for section in ("digits", "units", "scales", "arabic_scales", "expansions", "marks", "fold"):
+        if section not in data:
+            raise RulesError(path, "missing table", entry=section)
+    digits = _char_map(path, data["digits"], entry="digits", positive=False)
+    if any(v != v.to_integral_value() or not 0 <= v <= 9 for v in digits.values()):
+        raise RulesError(path, "digit values must be 0..9", entry="digits")
+    units = _char_map(path, data["units"], entry="units")
+    scales, text_scales = {}, set()
+    for key, spec in data["scales"].items():
+        entry = f"scales.{key}"
+        if len(key) != 1 or not isinstance(spec, dict) or set(spec) - {"value", "in_text"}:
+            raise RulesError(path, "expected one character = { value = \"...\", in_text = bool }", entry=entry)
+        scales[key] = _decimal(path, spec.get("value"), entry=entry)
+        if spec.get("in_text", True):
+            text_scales.add(key)
+    arabic_scales = _char_map(path, data["arabic_scales"], entry="arabic_scales")
+    expansions = dict(data["expansions"])
+    marks = data["marks"]
+    fold = data["fold"]
+    src, dst = fold.get("from", ""), fold.get("to", "")
+    if not isinstance(src, str) or not isinstance(dst, str) or len(src) != len(dst) or len(set(src)) != len(src):
+        raise RulesError(path, "`from` and `to` must be strings of equal length, `from` without repeats", entry="fold")
+    numerals = Numerals(
+        digits=digits,
+        units=units,
+        scales=MappingProxyType(scales),
+        text_scales=frozenset(text_scales),
+        arabic_scales=arabic_scales,
+        expansions=MappingProxyType(expansions),
+        negative=_str_list(path, marks.get("negative"), entry="marks.negative"),
+        decimal_point=_str_list(path, marks.get("decimal_point"), entry="marks.decimal_point"),
+        thousands_separator=_str_list(path, marks.get("thousands_separator"), entry="marks.thousands_separator"),
+        vague_digit=_str_list(path, marks.get("vague_digit"), entry="marks.vague_digit"),
+        vague_more=_str_list(path, marks.get("vague_more"), entry="marks.vague_more"),
+        vague_lead=_str_list(path, marks.get("vague_lead"), entry="marks.vague_lead"),
+        not_in_sequence=frozenset(marks.get("not_in_sequence", ())),
+        half=str(marks.get("half", "")),
+        fraction=str(marks.get("fraction", "")),
+        mixed_fraction=str(marks.get("mixed_fraction", "")),
+        fold=MappingProxyType(str.maketrans(src, dst)),
+    )
+    if not numerals.fraction or not numerals.mixed_fraction or len(numerals.half) != 1:
+        raise RulesError(path, "`fraction`, `mixed_fraction` and a one-character `half` are required", entry="marks")
+    if not numerals.not_in_sequence <= set(digits):
+        raise RulesError(path, "`not_in_sequence` must list digits", entry="marks")
+    for key, value in expansions.items():
+        if len(key) != 1 or not isinstance(value, str) or not all(c in digits or c in units for c in value):
+            raise RulesError(path, "expected one character = digits and units", entry=f"expansions.{key}")
+    # A character must have one meaning: 两 cannot be both a digit and a unit.
+    seen: dict[str, str] = {}
+    for name in ("digits", "units", "scales", "expansions"):
+        for key in getattr(numerals, name):
+            if key in seen:
+                raise RulesError(path, f"character also listed in {seen[key]}", entry=f"{name}.{key}")
+            seen[key] = name
+    return numerals
+
+
+QUALIFIERS: tuple[str, ...] = ("exact", "approx", "over", "under")
+
+
+def _factor(path: Path, raw: Any, *, entry: str) -> Decimal:
+    """A positive exact factor; "10000/15" (the 亩) is a quotient, kept to 28 digits."""
+    if isinstance(raw, str) and "/" in raw:
+        num, _, den = raw.partition("/")
+        a, b = _decimal(path, num, entry=entry), _decimal(path, den, entry=entry)
+        with localcontext() as ctx:
+            ctx.prec = 28
+            return a / b
+    return _decimal(path, raw, entry=entry)
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One surface of a unit: 万元 is not one (万 is the number's); 亩 is."""
+
+    surface: str
+    unit: str
+    dimension: str
+    factor: Decimal
+    generic: bool = False  # 元: a more specific currency next to it wins
+    after_digits_only: bool = False  # 168cm, never 五m
+    discount: bool = False  # 八折 is 80%
+    trailing_digit: bool = False  # 七成六 is 7.6成
+
+
+@dataclass(frozen=True)
+class RankRules:
+    ordinal: str
+    suffixes: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    clause_end: str
+    top: str
+    top_suffixes: tuple[str, ...]
+    moves: tuple[str, ...]
+    move_suffixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Units:
+    """rules/units.toml, validated: every surface maps to exactly one unit."""
+
+    suffixes: Mapping[str, UnitSpec]  # written after the number
+    prefixes: Mapping[str, UnitSpec]  # written before it (￥, 人民币)
+    subunits: Mapping[str, Mapping[str, Decimal]]  # unit -> {surface: factor of the unit}
+    counts: frozenset[str]
+    article_numerals: frozenset[str]
+    fixed: Mapping[str, tuple[Decimal, str, str]]  # surface -> (value, unit, dimension)
+    rank: RankRules
+    dimensions: frozenset[str]
+    context_unit: str
+    context_window: int
+    context_words: tuple[str, ...]
+    unit_words_blocked: frozenset[str]
+
+
+def load_units(path: Path) -> Units:
+    """Validate rules/units.toml: known dimensions, positive factors, no surface claimed twice."""
+    data = read_toml(path)
+    dimensions = frozenset(data.get("dimensions", {}))
+    if not dimensions:
+        raise RulesError(path, "missing or empty table", entry="dimensions")
+    suffixes: dict[str, UnitSpec] = {}
+    prefixes: dict[str, UnitSpec] = {}
+    subunits: dict[str, dict[str, Decimal]] = {}
+    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount", "trailing_digit"}
+    for i, spec in enumerate(data.get("unit", [])):
+        entry = f"unit[{i}] {spec.get('unit', '?')}"
+        if set(spec) - allowed:
+            raise RulesError(path, f"unknown keys {sorted(set(spec) - allowed)}", entry=entry)
+        unit, dimension = spec.get("unit"), spec.get("dimension")
+        if not isinstance(unit, str) or not unit:
+            raise RulesError(path, "missing `unit`", entry=entry)
+        if dimension not in dimensions:
+            raise RulesError(path, f"dimension {dimension!r} is not in [dimensions]", entry=entry)
+        factor = _factor(path, spec.get("factor"), entry=entry)
+        for key, table in (("surfaces", suffixes), ("prefix_surfaces", prefixes)):
+            if key not in spec and key == "prefix_surfaces":
+                continue
+            for surface in _str_list(path, spec.get(key), entry=f"{entry}.{key}"):
+                if surface in table:
+                    raise RulesError(path, f"surface {surface!r} already belongs to {table[surface].unit}", entry=entry)
+                table[surface] = UnitSpec(
+                    surface=surface, unit=unit, dimension=dimension, factor=factor,
+                    generic=bool(spec.get("generic", False)),
+                    after_digits_only=bool(spec.get("after_digits_only", False)),
+                    discount=bool(spec.get("discount", False)),
+                    trailing_digit=bool(spec.get("trailing_digit", False)),
+                )
+        for surface, raw in spec.get("subunits", {}).items():
+            subunits.setdefault(unit, {})[surface] = _factor(path, raw, entry=f"{entry}.subunits.{surface}")
+    counts_data = data.get("counts", {})
+    counts = _str_list(path, counts_data.get("classifiers"), entry="counts.classifiers")
+    for surface in counts:
+        if surface in suffixes:
+            raise RulesError(path, f"classifier {surface!r} is also a surface of {suffixes[surface].unit}", entry="counts")
+    if "count" not in dimensions or "rank" not in dimensions:
+        raise RulesError(path, "dimensions `count` and `rank` are required", entry="dimensions")
+    fixed = {}
+    for i, spec in enumerate(data.get("fixed", [])):
+        entry = f"fixed[{i}] {spec.get('surface', '?')}"
+        if spec.get("dimension") not in dimensions or not spec.get("surface") or not spec.get("unit"):
+            raise RulesError(path, "needs surface, unit and a known dimension", entry=entry)
+        fixed[spec["surface"]] = (_decimal(path, spec.get("value"), entry=entry), spec["unit"], spec["dimension"])
+    r = data.get("rank", {})
+    try:
+        rank = RankRules(
+            ordinal=r["ordinal"], suffixes=tuple(r["suffixes"]), prefixes=tuple(r["prefixes"]),
+            clause_end=r["clause_end"], top=r["top"], top_suffixes=tuple(r["top_suffixes"]),
+            moves=tuple(r["moves"]), move_suffixes=tuple(r["move_suffixes"]),
+        )
+    except KeyError as exc:
+        raise RulesError(path, f"missing key {exc}", entry="rank") from None
+    ctx = data.get("currency_context", {})
+    if ctx.get("unit") not in {u.unit for u in suffixes.values()} or not isinstance(ctx.get("window"), int):
+        raise RulesError(path, "needs a known `unit` and an integer `window`", entry="currency_context")
+    return Units(
+        suffixes=MappingProxyType(suffixes),
+        prefixes=MappingProxyType(prefixes),
+        subunits=freeze(subunits),
+        counts=frozenset(counts),
+        article_numerals=frozenset(counts_data.get("article_numerals", ())),
+        fixed=MappingProxyType(fixed),
+        rank=rank,
+        dimensions=dimensions,
+        context_unit=ctx["unit"],
+        context_window=ctx["window"],
+        context_words=_str_list(path, ctx.get("words"), entry="currency_context.words"),
+        unit_words_blocked=frozenset(
+            _str_list(path, data.get("boundaries", {}).get("unit_words_blocked"), entry="boundaries.unit_words_blocked")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """rules/qualifiers.toml: word -> qualifier, before and after the quantity."""
+
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+    words_blocked: frozenset[str] = frozenset()  # words a qualifier character may end
+
+
+def load_qualifiers(path: Path) -> Qualifiers:
+    """Validate rules/qualifiers.toml: known qualifiers, no word with two meanings."""
+    data = read_toml(path)
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    blocked = frozenset(_str_list(path, data.pop("words_blocked", ["-"]), entry="words_blocked"))
+    for qualifier, table in data.items():
+        if qualifier not in QUALIFIERS or qualifier == "exact":
+            raise RulesError(path, f"unknown qualifier (expected one of {QUALIFIERS[1:]})", entry=qualifier)
+        if set(table) - {"before", "after"}:
+            raise RulesError(path, "expected keys `before` and `after`", entry=qualifier)
+        for position, out in (("before", before), ("after", after)):
+            for word in _str_list(path, table.get(position), entry=f"{qualifier}.{position}"):
+                if word in out:
+                    raise RulesError(path, f"{word!r} is already {out[word]!r}", entry=f"{qualifier}.{position}")
+                out[word] = qualifier
+    return Qualifiers(before=MappingProxyType(before), after=MappingProxyType(after), words_blocked=blocked)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    name: str
+    pattern: Any  # compiled `regex` pattern
+    drop: str  # overlap | inside
+    examples: tuple[str, ...] = ()
+
+
+def load_exclusions(path: Path) -> tuple[Exclusion, ...]:
+    """Validate rules/quantity_exclusions.toml: named, compilable patterns."""
+    data = read_toml(path)
+    out = []
+    names = set()
+    for i, spec in enumerate(data.get("pattern", [])):
+        name = spec.get("name")
+        entry = f"pattern[{i}] {name}"
+        if not name or name in names or not spec.get("why"):
+            raise RulesError(path, "every pattern needs a unique `name` and a `why`", entry=entry)
+        names.add(name)
+        drop = spec.get("drop", "overlap")
+        if drop not in ("overlap", "inside"):
+            raise RulesError(path, "`drop` is overlap or inside", entry=entry)
+        try:
+            pattern = regex.compile(spec.get("regex", ""))
+        except regex.error as exc:
+            raise RulesError(path, f"bad regex: {exc}", entry=entry) from None
+        if pattern.pattern == "" or pattern.search("") is not None:
+            raise RulesError(path, "the regex matches the empty string", entry=entry)
+        examples = _str_list(path, spec.get("examples"), entry=f"{entry}.examples")
+        out.append(Exclusion(name=name, pattern=pattern, drop=drop, examples=examples))
+    return tuple(out)
+
+
 @dataclass(frozen=True, eq=False)
 class TimesRules:
     """rules/times.toml, validated (see that file for what each table means)."""
@@ -417,6 +733,122 @@ def load_times(path: Path) -> TimesRules:
     )
 
 
+def _word_list(path: Path, table: Any, key: str, *, entry: str) -> tuple[str, ...]:
+    """A non-empty list of distinct non-blank strings at `table[key]`."""
+    words = table.get(key) if isinstance(table, dict) else None
+    if not isinstance(words, list) or not words:
+        raise RulesError(path, f"{key!r} must be a non-empty list of strings", entry=entry)
+    seen: set[str] = set()
+    for w in words:
+        if not isinstance(w, str) or not w.strip() or w != w.strip():
+            raise RulesError(path, f"{key!r} holds a blank or padded entry {w!r}", entry=entry)
+        if w in seen:
+            raise RulesError(path, f"{key!r} lists {w!r} twice", entry=entry)
+        seen.add(w)
+    return tuple(words)
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """rules/indicators.toml: surface -> indicator id (variants expanded), and phrase context words."""
+
+    surfaces: Any  # Mapping[str, str], read-only
+    context: Any  # Mapping[str, tuple[str, ...]], read-only
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(self.surfaces.values())
+
+
+INDICATOR_CONTEXT_KEYS = (
+    "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "per_before",
+    "attributive_after", "bounds", "share_markers", "generic_places", "place_suffix",
+)
+
+
+def load_indicators(path: Path) -> Indicators:
+    """Validate the indicator lexicon; every surface names exactly one indicator id."""
+    data = read_toml(path)
+    prefixes = _word_list(path, data.get("variants", {}), "above_scale", entry="variants")
+    context = {k: _word_list(path, data.get("context", {}), k, entry="context") for k in INDICATOR_CONTEXT_KEYS}
+    table = data.get("indicator")
+    if not isinstance(table, dict) or not table:
+        raise RulesError(path, "no [indicator.<id>] tables")
+    surfaces: dict[str, str] = {}
+
+    def claim(surface: str, ind_id: str) -> None:
+        if surface in surfaces and surfaces[surface] != ind_id:
+            raise RulesError(path, f"surface {surface!r} also belongs to {surfaces[surface]!r}", entry=f"indicator.{ind_id}")
+        surfaces[surface] = ind_id
+
+    for ind_id, entry in table.items():
+        where = f"indicator.{ind_id}"
+        if not ind_id.isidentifier() or ind_id != ind_id.lower():
+            raise RulesError(path, "ids are lower-case identifiers", entry=where)
+        unknown = set(entry) - {"surfaces", "above_scale"}
+        if unknown:
+            raise RulesError(path, f"unknown keys {sorted(unknown)}", entry=where)
+        scaled = entry.get("above_scale", False)
+        if not isinstance(scaled, bool):
+            raise RulesError(path, "above_scale must be true or false", entry=where)
+        for surface in _word_list(path, entry, "surfaces", entry=where):
+            claim(surface, ind_id)
+    # Variants after every plain surface, so a listed 规上工业企业 keeps its own id.
+    for ind_id, entry in table.items():
+        if entry.get("above_scale"):
+            for surface in entry["surfaces"]:
+                for prefix in prefixes:
+                    if prefix + surface not in surfaces:
+                        claim(prefix + surface, f"{ind_id}_above_scale")
+    return Indicators(surfaces=freeze(surfaces), context=freeze(context))
+
+
+COMPARATORS = (">=", ">", "<=", "<", "=")
+GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases")
+GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "respectively", "rank_moves")
+
+
+@dataclass(frozen=True)
+class GoalRules:
+    """rules/goals.toml: triggers, horizon words, comparator words, change words."""
+
+    triggers: Any  # Mapping[str, tuple[str, ...]]
+    horizon_before: tuple[str, ...]
+    comparators: Any  # Mapping[surface, comparator], read-only
+    changes: Any  # Mapping[str, tuple[str, ...]]
+
+
+def load_goals(path: Path) -> GoalRules:
+    """Validate goal triggers and comparators; subsets must name listed triggers."""
+    data = read_toml(path)
+    trig = data.get("triggers", {})
+    triggers = {k: _word_list(path, trig, k, entry="triggers") for k in GOAL_TRIGGER_KEYS}
+    for key in ("future_only", "unless_past", "noun_like", "qualitative"):
+        stray = set(triggers[key]) - set(triggers["words"])
+        if stray:
+            raise RulesError(path, f"{key} names words missing from triggers.words: {sorted(stray)}", entry="triggers")
+    comparators: dict[str, str] = {}
+    table = data.get("comparators", {})
+    unknown = set(table) - set(COMPARATORS)
+    if unknown:
+        raise RulesError(path, f"unknown comparators {sorted(unknown)}", entry="comparators")
+    for comp in table:
+        for word in _word_list(path, table, comp, entry=f"comparators.{comp}"):
+            if word in comparators:
+                raise RulesError(path, f"{word!r} is both {comparators[word]!r} and {comp!r}", entry="comparators")
+            comparators[word] = comp
+    changes = {k: _word_list(path, data.get("changes", {}), k, entry="changes") for k in GOAL_CHANGE_KEYS}
+    both = set(changes["up"]) & set(changes["down"])
+    if both:
+        raise RulesError(path, f"words both up and down: {sorted(both)}", entry="changes")
+    return GoalRules(
+        triggers=freeze(triggers),
+        horizon_before=_word_list(path, data.get("horizon", {}), "before", entry="horizon"),
+        comparators=freeze(comparators),
+        changes=freeze(changes),
+    )
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything in rules/, validated. Pass it explicitly; never mutate it."""
@@ -426,7 +858,13 @@ class Rules:
     userdict: tuple[tuple[str, int | None, str | None], ...]
     organizations: tuple[Mapping[str, str], ...]
     org_patterns: OrgPatterns
+    numerals: Numerals
+    units: Units
+    qualifiers: Qualifiers
+    quantity_exclusions: tuple[Exclusion, ...]
     times: TimesRules
+    indicators: Indicators
+    goals: GoalRules
 
 
 def rules_hash(root: Path) -> str:
@@ -449,6 +887,12 @@ def _load(root: Path) -> Rules:
         userdict=load_userdict(root / "userdict.txt"),
         organizations=load_organizations(root / "organizations.jsonl"),
         org_patterns=load_org_patterns(root / "org_patterns.toml"),
+        indicators=load_indicators(root / "indicators.toml"),
+        goals=load_goals(root / "goals.toml"),
+        numerals=load_numerals(root / "numerals.toml"),
+        units=load_units(root / "units.toml"),
+        qualifiers=load_qualifiers(root / "qualifiers.toml"),
+        quantity_exclusions=load_exclusions(root / "quantity_exclusions.toml"),
         times=load_times(root / "times.toml"),
     )
 

@@ -8,6 +8,7 @@ Tokens concatenate to the text exactly, so token and character offsets agree.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Iterable
 
@@ -20,6 +21,18 @@ from spacy.util import registry
 from spacy.vocab import Vocab
 
 from .rules import Rules, load_rules
+
+# Per-doc caches set by the tokenizer and the sentence component. Extensions are class
+# attributes of spaCy's Doc; registering them is idempotent and does no I/O.
+Doc.set_extension("boundaries", default=None, force=True)
+Doc.set_extension("sentences", default=None, force=True)
+Doc.set_extension("source_text", default=None, force=True)
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text. spaCy's `Doc.text` joins every token on each access; the tokenizer
+    keeps the text it was given, which is the same string."""
+    return doc._.source_text if doc._.source_text is not None else doc.text
 
 # Sentence-final punctuation; closing quotes and brackets that follow stay in the sentence.
 SENTENCE_END = frozenset("。！？；!?;")
@@ -45,7 +58,12 @@ class JiebaTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words = self.cut(text)
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        # Every extractor needs the word boundaries; computing them from the words here
+        # avoids creating a spaCy Token per word in each component.
+        doc._.boundaries = frozenset(itertools.accumulate(map(len, words), initial=0))
+        doc._.source_text = text
+        return doc
 
     def pipe(self, texts: Iterable[str]) -> Iterable[Doc]:
         for text in texts:
@@ -104,12 +122,19 @@ def sentence_starts(words: Iterable[str]) -> list[bool]:
 def set_sentences(doc: Doc) -> Doc:
     """Mark sentence starts by `sentence_starts`."""
     # One array write: setting Token.is_sent_start one by one rescans the doc each time.
-    flags = numpy.array([1 if s else -1 for s in sentence_starts(t.text for t in doc)], dtype="int64").astype("uint64")
+    tokens = [(t.idx, t.text) for t in doc]
+    starts = sentence_starts(w for _, w in tokens)
+    flags = numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64")
     if len(flags):
         doc.from_array([SENT_START], flags.reshape(-1, 1))
+    # Cached for the components and the records stage (doc.sents walks every token).
+    first = [i for (i, _), s in zip(tokens, starts) if s]
+    doc._.sentences = tuple(zip(first, first[1:] + [len(text_of(doc))]))
     return doc
 
 
 def sentence_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
     """Character spans [start, end) of the sentences of a segmented doc."""
-    return tuple((s.start_char, s.end_char) for s in doc.sents) if len(doc) else ()
+    if doc._.sentences is not None:
+        return doc._.sentences
+    return tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else ()

@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 
 from spacy.tokens import Doc
 
+from ..segment import text_of
 from ..types import Record
 
 # Per-doc state written by the components. Extensions are class attributes of spaCy's
@@ -36,7 +37,9 @@ def records_of(doc: Doc, kind: str) -> list[Record]:
 
 def token_boundaries(doc: Doc) -> frozenset[int]:
     """Character offsets where a token starts or ends."""
-    return frozenset(t.idx for t in doc) | {len(doc.text)}
+    if doc._.boundaries is not None:
+        return doc._.boundaries
+    return frozenset(t.idx for t in doc) | {len(text_of(doc))}
 
 
 def on_word_boundaries(spans: Iterable[tuple[int, int]], boundaries: frozenset[int]) -> list[tuple[int, int]]:

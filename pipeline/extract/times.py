@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from ..normalise.times import Resolution, TimeParts, digit_year, resolve, small_number, two_digit_year
 from ..rules import TimesRules, load_rules
 from ..types import Time
+from ..segment import sentence_spans, text_of
 from . import records_of, token_boundaries
 
 # Full-width digits and dashes fold to ASCII one character for one, so offsets hold.
@@ -409,10 +410,10 @@ class TimesExtractor:
         self.rules = rules
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else ()
+        sentences = sentence_spans(doc)
         records_of(doc, "time").extend(
             find_times(
-                doc.text,
+                text_of(doc),
                 rules=self.rules,
                 article_date=doc._.article_date,
                 boundaries=token_boundaries(doc),

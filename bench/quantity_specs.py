@@ -1,0 +1,351 @@
+"""Run the external numeral/quantity test suites in ../shared/specs through our API and
+print pass rates per suite, side by side with the peer packages where they install.
+
+    .venv/bin/pip install cn2an jionlp      # peers: into the venv only, not project deps
+    .venv/bin/python bench/quantity_specs.py [--specs /work/shared/specs] [-v]
+
+Conventions, theirs -> ours (written down here because every figure depends on them):
+
+* Recognizers-Text (Specs/Number|Percent|Currency|Dimension|Ordinal/Chinese):
+  - `Start`/`End` are inclusive; we compare values, not offsets, and never change ours.
+  - Inputs are often spaced out ("两千 四 百 五", "１０ 成"), a tokenised-input artefact of
+    their corpus. We delete ASCII spaces from the input before extracting (our offsets then
+    index the despaced text); Chinese press text has no such spaces.
+  - Values are strings ("3870000", "2.4%", "5E-06"); we parse them as Decimal (minus "%")
+    and compare with relative tolerance 1e-9 (they round 1/3 to 15 digits).
+  - NumberModel is a number *finder* for any text. Our counterpart is `parse_number`, a
+    resolver: a case passes when every expected surface parses to its value; a case with no
+    expected result passes when the whole input is not a numeral (parse_number -> None).
+  - PercentModel: our records with unit "%" and "pp" ("个百分点" is a percentage *point*
+    for us, "%" for them), in order, must equal theirs. Where we read more than they do
+    (DISAGREE below) the case fails, and a second figure leaves those cases out.
+  - CurrencyModel: unit names -> ISO: Chinese yuan CNY, United States dollar / Dollar USD,
+    New Taiwan dollar TWD, Japanese yen JPY, Bitcoin BTC. A result without a value (a bare
+    currency name, "人民币美元") is something we never emit, so such cases fail.
+  - DimensionModel: we score only the cases whose units we support (DESIGN.md table):
+    Mu, Centimeter, Meter, Kilometer, Jin, Kilogram, Kilowatt, converted to m2/m/kg/kW with
+    our factors; Bit, Kilobit, Kilobyte, Megahertz, Liang cases are counted as skipped.
+  - OrdinalModel: our records with unit "rank".
+* JioNLP parse_money (`definition`): accurate -> exact; blur -> approx, or a range (a list
+  `num`) -> our value/value_max; blur+ -> over; blur- -> under. Its input is known to be
+  money, and 元 is its default currency, so where our extractor finds no currency in the
+  string we add 元 after the number (before a trailing qualifier word: 30w上下 -> 30w元上下)
+  and extract again. Value passes when the number (and, for a range, both ends) is equal.
+  A vague numeral (几十万, 十多) is for us its lower bound with qualifier over/approx, for
+  JioNLP an interval [lo, hi]: it passes when our value is lo and our qualifier is not exact.
+  Currency (`case`) is reported separately, mapped to ISO codes.
+* cn2an (cn2an_test.py): `cn2an(x, "smart")` -> parse_number(x). Strict/normal cases that
+  end in 元/圆/角/分 are money, not bare numerals: we read those through the extractor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import re
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pipeline
+from pipeline import parse_number
+from pipeline.rules import load_rules
+
+SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
+if not SPECS.is_dir():
+    SPECS = Path("/work/shared/specs")
+
+RT_CURRENCY = {
+    "Chinese yuan": "CNY", "United States dollar": "USD", "Dollar": "USD",
+    "New Taiwan dollar": "TWD", "Japanese yen": "JPY", "Bitcoin": "BTC",
+}
+# RT dimension unit -> (our unit, our factor for that unit)
+RT_DIMENSION = {
+    "Mu": ("m2", Decimal(10000) / Decimal(15)), "Centimeter": ("m", Decimal("0.01")),
+    "Meter": ("m", Decimal(1)), "Kilometer": ("m", Decimal(1000)), "Jin": ("kg", Decimal("0.5")),
+    "Kilogram": ("kg", Decimal(1)), "Kilowatt": ("kW", Decimal(1)),
+}
+# Cases where Recognizers-Text expects less than a correct reading, by our contract:
+DISAGREE = {
+    "找出酒精量在5-20%之间的产品": "5-20% is the range 5..20 % (they keep only 20%)",
+    "二三十个百分点": "二三十 is 20..30 (they find nothing)",
+    "二三十個百分點": "二三十 is 20..30 (they find nothing)",
+    "五百分之2.2": "A分之B is the fraction B/A: 0.44% (they find nothing)",
+    "人民币美元": "a currency name without a number is not a quantity (DESIGN.md)",
+}
+JIO_CASE = {"元": "CNY", "美元": "USD", "港元": "HKD", "欧元": "EUR", "泰铢": "THB", "新台币": "TWD", "澳元": "AUD", "日元": "JPY"}
+JIO_DEFINITION = {"accurate": "exact", "blur": "approx", "blur+": "over", "blur-": "under"}
+
+
+def close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    a, b = Decimal(a), Decimal(b)
+    return abs(a - b) <= Decimal("1e-9") * max(Decimal(1), abs(b))
+
+
+def dec(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.rstrip("%"))
+    except (InvalidOperation, AttributeError):
+        return None
+
+
+def despace(text: str) -> str:
+    return text.replace(" ", "")
+
+
+def quantities(text: str):
+    return pipeline.extract(despace(text)).quantities
+
+
+class Suite:
+    def __init__(self, name: str) -> None:
+        self.name, self.n, self.ours, self.peer, self.skipped, self.fails = name, 0, 0, None, 0, []
+        self.disagree = 0
+
+    def add(self, ok: bool, case, peer_ok: bool | None = None) -> None:
+        self.n += 1
+        self.ours += ok
+        if not ok:
+            self.fails.append(case)
+        if peer_ok is not None:
+            self.peer = (self.peer or 0) + peer_ok
+
+    def row(self, peer_name: str) -> str:
+        ours = f"{self.ours}/{self.n} = {100 * self.ours / self.n:5.1f}%" if self.n else "-"
+        peer = f"{peer_name} {self.peer}/{self.n} = {100 * self.peer / self.n:5.1f}%" if self.peer is not None else "-"
+        skipped = f"  (skipped {self.skipped}: units we do not support)" if self.skipped else ""
+        if self.disagree:
+            m = self.n - self.disagree
+            skipped += f"  [without {self.disagree} DISAGREE cases: {self.ours}/{m} = {100 * self.ours / m:5.1f}%]"
+        return f"{self.name:34s} ours {ours:22s} {peer}{skipped}"
+
+
+def quiet_import(name: str):
+    """Import a peer package, silencing its banner; None when it is not installed."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            return __import__(name)
+        except ImportError:
+            return None
+
+
+def rt_cases(name: str):
+    return json.loads((SPECS / "recognizers-text" / name).read_text(encoding="utf-8"))
+
+
+def run_rt_number(cn2an) -> Suite:
+    s = Suite("RT Number (resolve surfaces)")
+    for case in rt_cases("NumberModel.json"):
+        results = case["Results"]
+        if results:
+            ok = all(close(parse_number(r["Text"]), r["Resolution"]["value"]) for r in results)
+        else:
+            ok = parse_number(case["Input"]) is None
+        peer = None
+        if cn2an:
+            peer = all(close(cn2an_value(cn2an, r["Text"]), r["Resolution"]["value"]) for r in results) if results \
+                else cn2an_value(cn2an, case["Input"]) is None
+        s.add(ok, case["Input"], peer)
+    return s
+
+
+def cn2an_value(cn2an, text: str):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return Decimal(str(cn2an.cn2an(despace(text), "smart")))
+    except Exception:  # noqa: BLE001 - a peer's failure on one case is just a failed case
+        return None
+
+
+def run_rt_extract(name: str, file: str, pick) -> Suite:
+    s = Suite(name)
+    for case in rt_cases(file):
+        want = []
+        skip = False
+        for r in case["Results"]:
+            got = pick.expected(r)
+            if got == "skip":
+                skip = True
+                break
+            want.append(got)
+        if skip:
+            s.skipped += 1
+            continue
+        ours = [pick.ours(q) for q in quantities(case["Input"]) if pick.ours(q) is not None]
+        ok = len(ours) == len(want) and all(
+            w is not None and o[0] == w[0] and close(o[1], w[1]) for o, w in zip(ours, want)
+        )
+        s.add(ok, (case["Input"], want, ours))
+        if not ok and case["Input"] in DISAGREE:
+            s.disagree += 1
+    return s
+
+
+class PercentPick:
+    @staticmethod
+    def expected(r):
+        return ("%", dec(r["Resolution"]["value"]))
+
+    @staticmethod
+    def ours(q):
+        return ("%", q.value) if q.unit in ("%", "pp") else None
+
+
+class CurrencyPick:
+    @staticmethod
+    def expected(r):
+        value = r["Resolution"].get("value")
+        unit = RT_CURRENCY.get(r["Resolution"].get("unit"))
+        return None if value is None or unit is None else (unit, dec(value))
+
+    @staticmethod
+    def ours(q):
+        return (q.unit, q.value) if q.dimension == "currency" else None
+
+
+class DimensionPick:
+    @staticmethod
+    def expected(r):
+        unit = r["Resolution"].get("unit")
+        if unit not in RT_DIMENSION:
+            return "skip"
+        ours, factor = RT_DIMENSION[unit]
+        return (ours, dec(r["Resolution"]["value"]) * factor)
+
+    @staticmethod
+    def ours(q):
+        return (q.unit, q.value) if q.dimension in ("area", "length", "mass", "power") else None
+
+
+class OrdinalPick:
+    @staticmethod
+    def expected(r):
+        return ("rank", dec(r["Resolution"]["value"]))
+
+    @staticmethod
+    def ours(q):
+        return ("rank", q.value) if q.unit == "rank" else None
+
+
+def our_money(text: str):
+    """The currency quantity of a money string (see the JioNLP convention above)."""
+    text = despace(text)
+    candidates = [text, text + "元"]
+    for word in load_rules().qualifiers.after:
+        if text.endswith(word):
+            candidates.append(text[: -len(word)] + "元" + word)
+    for candidate in candidates:
+        money = [q for q in quantities(candidate) if q.dimension == "currency"]
+        if money:
+            return max(money, key=lambda q: q.end - q.start)
+    return None
+
+
+def run_jionlp_money(jio) -> tuple[Suite, Suite, Suite]:
+    data = json.loads((SPECS / "jionlp" / "test_money_parser.json").read_text(encoding="utf-8"))
+    value, qual, case_ = Suite("JioNLP money: value"), Suite("JioNLP money: qualifier"), Suite("JioNLP money: currency")
+    for text, want in data_cases(data):
+        q = our_money(text)
+        num = want["num"]
+        lo, hi = (num if isinstance(num, list) else (num, None))
+        vague_ok = hi is not None and q is not None and q.value_max is None and q.qualifier != "exact"
+        ok_value = q is not None and close(q.value, lo) and (hi is None or vague_ok or close(q.value_max, hi))
+        if hi is not None:
+            ok_qual = q is not None and (q.value_max is not None or q.qualifier != "exact")
+        else:
+            ok_qual = q is not None and q.qualifier == JIO_DEFINITION[want["definition"]]
+        ok_case = q is not None and q.unit == JIO_CASE.get(want["case"])
+        peer = None
+        if jio:
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    theirs = jio.parse_money(text)
+                except Exception:  # noqa: BLE001
+                    theirs = {}
+        value.add(ok_value, (text, want, q and (q.value, q.value_max)), jio and theirs.get("num") == num)
+        qual.add(ok_qual, (text, want["definition"], q and q.qualifier), jio and theirs.get("definition") == want["definition"])
+        case_.add(ok_case, (text, want["case"], q and q.unit), jio and theirs.get("case") == want["case"])
+    return value, qual, case_
+
+
+def run_jionlp_extractor(jio) -> Suite:
+    """ner.extract_money: the money surfaces found, in order (texts compared without spaces)."""
+    data = json.loads((SPECS / "jionlp" / "test_money_extractor.json").read_text(encoding="utf-8"))
+    s = Suite("JioNLP money extractor (spans)")
+    for text, want in data_cases(data):
+        want_texts = [despace(w["text"]) for w in want]
+        ours = [q.text for q in quantities(text) if q.dimension == "currency"]
+        peer = None
+        if jio:
+            with contextlib.redirect_stdout(io.StringIO()):
+                peer = [w["text"] for w in jio.ner.extract_money(text, with_parsing=False)] == [w["text"] for w in want]
+        s.add(ours == want_texts, (text, want_texts, ours), peer)
+    return s
+
+
+def data_cases(data):
+    """The (input, expected) pairs of a JioNLP test file read into JSON."""
+    blocks = data.get("blocks")
+    for block in blocks if isinstance(blocks, list) else data.values():
+        if isinstance(block, dict) and "cases" in block:
+            yield from block["cases"]
+
+
+def run_cn2an(cn2an) -> list[Suite]:
+    data = json.loads((SPECS / "cn2an" / "cn2an_test.json").read_text(encoding="utf-8"))["blocks"]
+    suites = []
+    for key, label in (("self.smart_data_dict", "cn2an smart"), ("self.normal_data_dict", "cn2an normal"),
+                       ("self.strict_data_dict", "cn2an strict")):
+        s = Suite(label)
+        mode = key.split(".")[1].split("_")[0]
+        for text, want in data[key]["data"].items():
+            got = parse_number(text)
+            if got is None and re.search("[元圆角分]", text):
+                money = our_money(text)
+                got = money.value if money else None
+            peer = None
+            if cn2an:
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        peer = close(Decimal(str(cn2an.cn2an(text, mode))), str(want))
+                except Exception:  # noqa: BLE001
+                    peer = False
+            s.add(close(got, str(want)), (text, want, got), peer)
+        suites.append(s)
+    return suites
+
+
+def main(argv=None) -> int:
+    global SPECS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--specs", type=Path, default=SPECS)
+    ap.add_argument("-v", action="store_true", help="list failing cases")
+    args = ap.parse_args(argv)
+    SPECS = args.specs
+    cn2an, jio = quiet_import("cn2an"), quiet_import("jionlp")
+    pipeline.load()
+    rows = [
+        (run_rt_number(cn2an), "cn2an"),
+        (run_rt_extract("RT Percent", "PercentModel.json", PercentPick), ""),
+        (run_rt_extract("RT Currency", "CurrencyModel.json", CurrencyPick), ""),
+        (run_rt_extract("RT Dimension (supported units)", "DimensionModel.json", DimensionPick), ""),
+        (run_rt_extract("RT Ordinal", "OrdinalModel.json", OrdinalPick), ""),
+        *[(s, "jionlp") for s in run_jionlp_money(jio)],
+        (run_jionlp_extractor(jio), "jionlp"),
+        *[(s, "cn2an") for s in run_cn2an(cn2an)],
+    ]
+    print(f"specs: {SPECS}   peers: cn2an {'yes' if cn2an else 'not installed'}, jionlp {'yes' if jio else 'not installed'}")
+    for suite, peer in rows:
+        print(suite.row(peer))
+        if args.v:
+            for f in suite.fails:
+                print("    FAIL", f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Pure helpers of the link stage: find the indicator phrase around a number, and read a
+change (增长6% -> +6).
+
+Nothing here knows about spaCy: phrases are character spans of the article text, and
+word boundaries come in as a set of offsets (where jieba puts a token edge), so each
+function is tested on plain strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, Mapping, Sequence
+
+# Characters that end a clause: the indicator of a number never reaches across them.
+CLAUSE_PUNCT = frozenset("，,；;。！？!?：:|｜\n\r")  # | ends a cell of a text table
+QUOTES_OPEN = "“‘《「『（("
+QUOTES_CLOSE = "”’》」』）)"
+SPACE = frozenset(" \t\u3000\xa0")
+# Longest text before a pivot verb that is cut as a bare subject (企业, 临平新).
+SUBJECT_WORD = 3
+
+
+def clause_start(text: str, pos: int, *, floor: int = 0) -> int:
+    """Start of the clause holding `pos`: just after the last clause punctuation before it.
+
+    >>> clause_start("甲，地区生产总值1067.27亿元", 8)
+    2
+    """
+    i = pos
+    while i > floor and text[i - 1] not in CLAUSE_PUNCT:
+        i -= 1
+    return i
+
+
+def longest_at_end(text: str, words: Iterable[str]) -> str:
+    """The longest of `words` that `text` ends with, or "".
+
+    >>> longest_at_end("人才总量达到", ["达", "达到"])
+    '达到'
+    """
+    return max((w for w in words if text.endswith(w)), key=len, default="")
+
+
+def longest_at_start(text: str, words: Iterable[str]) -> str:
+    """The longest of `words` that `text` starts with, or "".
+
+    >>> longest_at_start("新招引青年大学生", ["新", "新招引"])
+    '新招引'
+    """
+    return max((w for w in words if text.startswith(w)), key=len, default="")
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseWords:
+    """The context words of rules/indicators.toml, as used by `trim_phrase`."""
+
+    lead: tuple[str, ...]
+    pivot: tuple[str, ...]
+    trail: tuple[str, ...]
+    place_suffix: tuple[str, ...]
+
+    @classmethod
+    def from_rules(cls, context: Mapping[str, Sequence[str]], *, extra_lead: Iterable[str] = ()) -> "PhraseWords":
+        return cls(
+            lead=tuple(context["lead"]) + tuple(extra_lead),
+            pivot=tuple(context["pivot"]),
+            trail=tuple(context["trail"]),
+            place_suffix=tuple(context["place_suffix"]),
+        )
+
+
+def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop blanks and unbalanced quotes/brackets at both ends of [start, end)."""
+    while True:
+        before = (start, end)
+        while start < end and (text[start] in SPACE or text[start] in CLAUSE_PUNCT or text[start] == "、"):
+            start += 1
+        while end > start and (text[end - 1] in SPACE or text[end - 1] in "、"):
+            end -= 1
+        span = text[start:end]
+        if span and span[-1] in QUOTES_OPEN:
+            end -= 1
+        elif span and span[0] in QUOTES_CLOSE:
+            start += 1
+        elif span and span[0] in QUOTES_OPEN and QUOTES_CLOSE[QUOTES_OPEN.index(span[0])] not in span:
+            start += 1
+        elif span and span[-1] in QUOTES_CLOSE and QUOTES_OPEN[QUOTES_CLOSE.index(span[-1])] not in span:
+            end -= 1
+        if (start, end) == before:
+            return start, end
+
+
+def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int], names: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """Narrow [start, end) to the indicator noun phrase: cut the framing words (完成, 达, 名列 …)
+    off both ends, a leading place name (the subject), and everything up to the last pivot verb.
+
+    A leading word is cut only when it ends on a word boundary, so 新 leaves 新能源 alone.
+    `names` are subject names known from the article (东莞, 临平区): one at the front is cut too.
+
+    >>> w = PhraseWords(lead=("完成", "新"), pivot=("拥有", "现有"), trail=("达",), place_suffix=("区",))
+    >>> t = "临平区人才总量达"
+    >>> trim_phrase(t, 0, len(t), words=w, boundaries=frozenset({0, 3, 5, 7, 8}))
+    (3, 7)
+    >>> t = "新能源汽车"
+    >>> trim_phrase(t, 0, 5, words=w, boundaries=frozenset({0, 3, 5}))
+    (0, 5)
+    >>> t = "企业现有员工"
+    >>> trim_phrase(t, 0, 6, words=w, boundaries=frozenset({0, 2, 4, 6}))
+    (4, 6)
+    """
+    start, end = _strip_edges(text, start, end)
+    changed = True
+    while changed and start < end:
+        changed = False
+        lead = max(
+            (w for w in words.lead if text.startswith(w, start, end) and start + len(w) in boundaries),
+            key=len,
+            default="",
+        )
+        if lead:
+            start += len(lead)
+            changed = True
+        trail = longest_at_end(text[start:end], words.trail)
+        if trail and (len(trail) > 1 or end - 1 in boundaries):
+            end -= len(trail)
+            changed = True
+        # A leading place word (临平区, 杭州市) names the subject: the first word, if it ends in a suffix.
+        first_end = next((b for b in sorted(boundaries) if start < b < end), None)
+        if first_end is not None and first_end - start >= 3 and text[start:first_end].endswith(words.place_suffix):
+            start = first_end
+            changed = True
+        else:
+            name = max((n for n in names if text.startswith(n, start, end) and start + len(n) in boundaries), key=len, default="")
+            if name:
+                start += len(name)
+                changed = True
+        if changed:
+            start, end = _strip_edges(text, start, end)
+    # After the last pivot verb comes what is measured; what comes before it is cut when it
+    # is only a subject: a short word (企业现有员工), or a list of examples (运达、老板等企业).
+    # A longer noun phrase stays (第一产业实现增加值, 每万名老年人拥有持证养老护理员).
+    for pos in range(end - 1, start, -1):
+        pivot = longest_at_start(text[pos:end], words.pivot)
+        if pivot and pos in boundaries and pos + len(pivot) < end and pos + len(pivot) in boundaries:
+            if pivot == "等" or pos - start <= SUBJECT_WORD:
+                return _strip_edges(text, pos + len(pivot), end)
+            break
+    return start, end
+
+
+def find_surface(phrase: str, surfaces: Mapping[str, str]) -> tuple[int, int, str] | None:
+    """The lexicon surface that heads `phrase`: the one ending last, the longest of those
+    (规模以上工业企业实现营业收入 names 营业收入): (start, end, id).
+
+    >>> s = {"工业增加值": "iav", "规上工业增加值": "iav_above_scale", "规上工业企业": "firms", "营业收入": "rev"}
+    >>> find_surface("完成规上工业增加值", s)
+    (2, 9, 'iav_above_scale')
+    >>> find_surface("规上工业企业实现营业收入", s)
+    (8, 12, 'rev')
+    """
+    best: tuple[int, int, str] | None = None
+    for surface, ind_id in surfaces.items():
+        pos = phrase.rfind(surface)
+        if pos < 0:
+            continue
+        if best is None or (pos + len(surface), len(surface)) > (best[1], best[1] - best[0]):
+            best = (pos, pos + len(surface), ind_id)
+    return best
+
+
+def signed_change(word: str, value: Decimal, *, up: Iterable[str], down: Iterable[str]) -> Decimal | None:
+    """The signed change a change word gives a number, or None if it is not a change word.
+
+    >>> signed_change("下降", Decimal("2.1"), up=("增长",), down=("下降",))
+    Decimal('-2.1')
+    >>> signed_change("同比增长", Decimal("6"), up=("增长",), down=("下降",)) is None
+    True
+    """
+    if word in tuple(down):
+        return -value
+    if word in tuple(up):
+        return value
+    return None

@@ -1,0 +1,267 @@
+"""The link stage: spec table (tests/specs/link.toml), rules integrity, properties.
+
+The linker runs alone on a segmented doc into which each case injects the quantities,
+times and organisations the extractors would have found, so these tests do not depend
+on the extractors' coverage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pipeline.extract import records_of
+from pipeline.records import to_document
+from pipeline.rules import RulesError, load_goals, load_indicators, load_rules
+from pipeline.types import Organization, Quantity, Time
+
+from .conftest import ROOT, assert_offsets
+
+SPEC = tomllib.loads((ROOT / "tests" / "specs" / "link.toml").read_text(encoding="utf-8"))
+CASES = SPEC["case"]
+
+
+def _find(text: str, surface: str, pos: int) -> int:
+    at = text.find(surface, pos)
+    assert at >= 0, f"{surface!r} not in {text!r} after {pos}"
+    return at
+
+
+def _quantities(text: str, specs: list[str]) -> list[Quantity]:
+    out, pos = [], 0
+    for spec in specs:
+        surface, rest = spec.split("=", 1)
+        value, unit, *flags = rest.split()
+        at = _find(text, surface, pos)
+        pos = at + 1
+        qualifier = next((f for f in flags if f in ("exact", "approx", "over", "under")), "exact")
+        out.append(Quantity(start=at, end=at + len(surface), text=surface, source="test", value=Decimal(value), unit=unit,
+                            unit_text=surface if "bare" in flags else unit, dimension="duration" if unit == "year" else "test",
+                            qualifier=qualifier))
+    return out
+
+
+def _span_dates(label: str) -> tuple[str, str, str]:
+    """'2023' | '2022-Q1' | '2022-H1' | '2021-01..07' | '2022-06' | '2021-2025' -> start, end, granularity."""
+    def month_end(y: int, m: int) -> str:
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        return (nxt - dt.timedelta(days=1)).isoformat()
+
+    if len(label) == 4:
+        return f"{label}-01-01", f"{label}-12-31", "year"
+    y = int(label[:4])
+    rest = label[5:]
+    if len(label) == 9 and label[4] == "-" and label[5:].isdigit():
+        return f"{y}-01-01", f"{label[5:]}-12-31", "plan"
+    if rest.startswith("Q"):
+        q = int(rest[1])
+        return f"{y}-{3 * q - 2:02d}-01", month_end(y, 3 * q), "quarter"
+    if rest.startswith("H"):
+        h = int(rest[1])
+        return f"{y}-{6 * h - 5:02d}-01", month_end(y, 6 * h), "half"
+    if ".." in rest:
+        a, b = rest.split("..")
+        return f"{y}-{int(a):02d}-01", month_end(y, int(b)), "month"
+    return f"{y}-{int(rest):02d}-01", month_end(y, int(rest)), "month"
+
+
+def _times(text: str, specs: list[str]) -> list[Time]:
+    out, pos = [], 0
+    for spec in specs:
+        surface, label = spec.split("=", 1)
+        at = _find(text, surface, pos)
+        pos = at + 1
+        start, end, gran = _span_dates(label)
+        out.append(Time(start=at, end=at + len(surface), text=surface, source="test", start_date=start, end_date=end, granularity=gran))
+    return out
+
+
+def _orgs(text: str, specs: list[str]) -> list[Organization]:
+    out = []
+    for spec in specs:
+        surface, org_type = spec.split("=", 1)
+        at = _find(text, surface, 0)
+        out.append(Organization(start=at, end=at + len(surface), text=surface, source="test", name=surface, canonical=surface, org_type=org_type))
+    return out
+
+
+def link(nlp, text: str, *, date: dt.date | None, quantities=(), times=(), orgs=()):
+    """Segment `text`, inject records, run only the linker; return the Document."""
+    doc = nlp.get_pipe("press_extract_sentences")(nlp.make_doc(text))
+    doc._.doc_id, doc._.article_date = "t", date
+    records_of(doc, "quantity").extend(quantities)
+    records_of(doc, "time").extend(times)
+    records_of(doc, "organization").extend(orgs)
+    doc = nlp.get_pipe("press_extract_link")(doc)
+    return to_document(doc, doc_id="t", date=date)
+
+
+def _check(record, expected: dict) -> None:
+    for key, want in expected.items():
+        got = getattr(record, key)
+        if key in ("value", "change", "horizon"):
+            assert (got is None) if want == "" else (got == Decimal(want)), (key, got, want, record)
+        elif want == "":
+            assert got is None, (key, got, record)
+        else:
+            assert got == want, (key, got, want, record)
+
+
+def _params():
+    for case in CASES:
+        marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
+        yield pytest.param(case, id=case["text"][:40], marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_params()))
+def test_spec(nlp, case):
+    text = case["text"]
+    date = dt.date.fromisoformat(case.get("date", SPEC["date"]))
+    document = link(nlp, text, date=date, quantities=_quantities(text, case.get("q", [])),
+                    times=_times(text, case.get("t", [])), orgs=_orgs(text, case.get("o", [])))
+    assert_offsets(document)
+    for kind, table in (("metrics", document.metrics), ("goals", document.goals)):
+        if kind not in case:
+            continue
+        expected = case[kind]
+        assert len(table) == len(expected), (kind, [(r.text, getattr(r, "indicator", None)) for r in table])
+        for record, want in zip(table, expected):
+            _check(record, want)
+
+
+def test_spec_table_size():
+    assert len(CASES) >= 60
+    assert sum(1 for c in CASES if c.get("metrics") == [] and c.get("goals", []) == []) >= 5  # negatives
+
+
+# ---------------------------------------------------------------- goals never also metrics
+
+
+def test_goal_numbers_are_not_metrics(nlp):
+    text = "力争2025年工业总产值达1360亿元。"
+    q = _quantities(text, ["1360亿元=136000000000 CNY"])
+    document = link(nlp, text, date=dt.date(2025, 1, 20), quantities=q, times=_times(text, ["2025年=2025"]))
+    assert [g.quantity_id for g in document.goals] == [f"t:quantity:{q[0].start}-{q[0].end}"]
+    assert document.metrics == ()
+
+
+def test_without_article_date_future_only_trigger_is_not_a_goal(nlp):
+    text = "预计全市地区生产总值增长5%。"
+    document = link(nlp, text, date=None, quantities=_quantities(text, ["5%=5 %"]))
+    assert document.goals == ()
+    assert [m.change for m in document.metrics] == [Decimal(5)]
+
+
+# ---------------------------------------------------------------- rules integrity
+
+
+def test_indicator_lexicon_size_and_ids():
+    ind = load_rules().indicators
+    base = {i for i in ind.ids if not i.endswith("_above_scale")}
+    assert len(base) >= 60
+    for required in ("gdp", "industrial_added_value", "industrial_output", "export", "import", "foreign_trade",
+                     "fixed_asset_investment", "retail_sales", "manufacturing_investment", "population", "talent"):
+        assert required in base
+    assert ind.surfaces["规上工业增加值"] == "industrial_added_value_above_scale"
+    assert ind.surfaces["规模以上工业增加值"] == "industrial_added_value_above_scale"
+    # a listed surface keeps its own id even when a variant would claim it
+    assert ind.surfaces["规模以上工业企业"] == "above_scale_enterprises"
+
+
+def test_goal_rules_shape():
+    goals = load_rules().goals
+    assert goals.comparators["达"] == ">=" and goals.comparators["突破"] == ">" and goals.comparators["以内"] == "<="
+    assert set(goals.triggers["future_only"]) <= set(goals.triggers["words"])
+    assert not set(goals.changes["up"]) & set(goals.changes["down"])
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    root = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", root)
+    return root
+
+
+# fmt: off
+BROKEN_RULES = [
+    # (file, old text, new text, loader, message the error must name)
+    ("indicators.toml", "[indicator.gdp]", '[indicator.dup]\nsurfaces = ["工业增加值"]\n\n[indicator.gdp]', load_indicators, "also belongs to 'dup'"),
+    ("indicators.toml", 'surfaces = ["第一产业增加值"]', 'surfaces = ["第一产业增加值", "第一产业增加值"]', load_indicators, "twice"),
+    ("goals.toml", '"<" = ["低于"', '"<" = ["达", "低于"', load_goals, "comparators"),
+    ("goals.toml", 'future_only = ["预计"', 'future_only = ["估计", "预计"', load_goals, "估计"),
+    ("goals.toml", 'up = ["同比增长"', 'up = ["下降", "同比增长"', load_goals, "both up and down"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("name, old, new, loader, message", BROKEN_RULES, ids=[b[4] for b in BROKEN_RULES])
+def test_broken_rules_name_file_and_entry(tmp_path, name, old, new, loader, message):
+    path = _copy_rules(tmp_path) / name
+    source = path.read_text(encoding="utf-8")
+    assert old in source
+    path.write_text(source.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=message) as err:
+        loader(path)
+    assert name in str(err.value)
+
+
+def test_new_trigger_is_data_only(tmp_path, nlp):
+    """Adding a trigger word to rules/goals.toml changes the output with no code change."""
+    import pipeline
+
+    root = _copy_rules(tmp_path)
+    path = root / "goals.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('words = [\n    "力争"', 'words = [\n    "誓夺", "力争"'), encoding="utf-8")
+    other = pipeline.process.build(rules_dir=str(root))
+    text = "誓夺全年工业投资增长10%。"
+    q = _quantities(text, ["10%=10 %"])
+    assert [g.trigger for g in link(other, text, date=dt.date(2024, 1, 1), quantities=q).goals] == ["誓夺"]
+    assert link(nlp, text, date=dt.date(2024, 1, 1), quantities=q).goals == ()
+
+
+# ---------------------------------------------------------------- properties
+
+PIECES = st.sampled_from(
+    list("临平区地区生产总值增长下降达突破超近约亿万元家名个，。；、：“”（）\n")
+    + ["力争", "确保", "预计", "将", "计划", "到", "同比", "较上年", "从", "至", "占", "的", "规上", "工业增加值", "每"]
+)
+
+
+@st.composite
+def injected(draw):
+    text = "".join(draw(st.lists(PIECES, min_size=1, max_size=40)))
+    n = len(text)
+    spans = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, 4)), max_size=6))
+    qs, taken = [], set()
+    for start, width in sorted(spans):
+        end = min(n, start + width)
+        if any(i in taken for i in range(start, end)):
+            continue
+        taken.update(range(start, end))
+        unit = draw(st.sampled_from(["CNY", "%", "pp", "家", "rank", "year"]))
+        qs.append(Quantity(start=start, end=end, text=text[start:end], source="h", value=Decimal(draw(st.integers(0, 10**6))),
+                           unit=unit, unit_text=text[start:end] if draw(st.booleans()) else unit, dimension="x"))
+    ts = []
+    for start in draw(st.lists(st.integers(0, n - 1), max_size=3)):
+        if start in taken:
+            continue
+        year = draw(st.integers(2015, 2030))
+        ts.append(Time(start=start, end=start + 1, text=text[start], source="h", start_date=f"{year}-01-01", end_date=f"{year}-12-31", granularity="year"))
+    return text, qs, ts
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=injected(), date=st.none() | st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31)))
+def test_link_never_raises_offsets_hold_and_deterministic(nlp, case, date):
+    text, qs, ts = case
+    first = link(nlp, text, date=date, quantities=qs, times=ts)
+    assert_offsets(first)
+    goal_q = {g.quantity_id for g in first.goals}
+    assert not goal_q & {m.quantity_id for m in first.metrics}  # goals are never also metrics
+    second = link(nlp, text, date=date, quantities=qs, times=ts)
+    assert [r.to_dict() for r in first.records()] == [r.to_dict() for r in second.records()]
