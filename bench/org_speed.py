@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pipeline  # noqa: E402
-from pipeline.extract.organizations import View  # noqa: E402
+from pipeline.extract.organizations import View, rules_only_pipeline  # noqa: E402
 from pipeline.process import build  # noqa: E402
 
 
@@ -60,6 +60,12 @@ def main() -> None:
     run(bare)()
     nomodel_s = best_of(args.repeat, run(bare))
 
+    org_only = rules_only_pipeline()
+    org_model = rules_only_pipeline()
+    org_model.get_pipe("press_extract_organizations").model = orgs.model
+    org_rules_s = best_of(args.repeat, lambda: [org_only(t) for t in texts])
+    org_model_s = best_of(args.repeat, lambda: [org_model(t) for t in texts])
+
     seen = 0
     for t in texts:
         doc = nlp.make_doc(t)
@@ -74,6 +80,8 @@ def main() -> None:
     print(f"bare jieba segmentation : {chars / jieba_s / 1e3:8.1f} k chars/s")
     print(f"pipeline, model loaded  : {chars / full_s / 1e3:8.1f} k chars/s  = {jieba_s / full_s:.0%} of jieba")
     print(f"pipeline, no org model  : {chars / nomodel_s / 1e3:8.1f} k chars/s  = {jieba_s / nomodel_s:.0%} of jieba")
+    print(f"jieba + sentences + organisations, rules only : {chars / org_rules_s / 1e3:8.1f} k chars/s  = {jieba_s / org_rules_s:.0%} of jieba")
+    print(f"jieba + sentences + organisations, with model : {chars / org_model_s / 1e3:8.1f} k chars/s  = {jieba_s / org_model_s:.0%} of jieba")
     print(f"model runs on {seen / chars:.0%} of the characters (clauses with a cue)")
 
 
