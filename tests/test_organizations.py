@@ -8,12 +8,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline
-from pipeline.extract.organizations import DEFAULT_MODEL, load_model
+from pipeline.extract.organizations import DEFAULT_MODEL, load_model, rules_only_pipeline
 from pipeline.rules import ORG_TYPES, RulesError, load_organizations, load_org_patterns, load_rules
 
 from .conftest import ROOT, assert_offsets
@@ -21,16 +20,9 @@ from .conftest import ROOT, assert_offsets
 SPEC = tomllib.loads((ROOT / "tests" / "specs" / "organizations.toml").read_text(encoding="utf-8"))["case"]
 
 
-def org_nlp(*, model: str):
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "press_extract.JiebaTokenizer.v1"}}})
-    nlp.add_pipe("press_extract_sentences")
-    nlp.add_pipe("press_extract_organizations", config={"model": model})
-    return nlp
-
-
 @pytest.fixture(scope="module")
 def rules_nlp():
-    return org_nlp(model="")
+    return rules_only_pipeline()
 
 
 def _case_id(case) -> str:
