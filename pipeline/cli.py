@@ -62,13 +62,16 @@ def _positive(text: str) -> int:
 
 def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders (recursive) or - for stdin (default: corpus/)")
-    p.add_argument("--out", type=Path, help="output folder (default: outputs/ when reading corpus/)")
-    p.add_argument("--format", type=_formats, default=("jsonl",), help="comma-separated: jsonl,csv,parquet (jsonl is always written)")
+    # A string, not a Path: with --engine spark it may be a URI (s3a://bucket/out), which Path would mangle.
+    p.add_argument("--out", help="output folder (default: outputs/ when reading corpus/)")
+    p.add_argument("--format", type=_formats, default=None, help="comma-separated: jsonl,csv,parquet (jsonl is always written; with --engine spark: parquet is, and csv is not offered)")
     p.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all cores)")
     p.add_argument("--date", type=_date, default=None, help="article date for inputs that carry none (YYYY-MM-DD)")
     p.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
     p.add_argument("--force", action="store_true", help="process every article, even those unchanged since the last run in --out")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--engine", choices=("local", "spark"), default="local", help="local processes (default) or Apache Spark (needs press-extract[spark] and Java)")
+    p.add_argument("--master", default=None, help="with --engine spark: the Spark master, e.g. local[2] (default: spark-submit's)")
 
 
 class _ProgressPrinter:
@@ -110,10 +113,13 @@ def _run(args: argparse.Namespace) -> int:
     if out is None:
         raise UsageError("--out DIR is required when PATH is given")
     printer = None if args.quiet else _ProgressPrinter(sys.stderr)
-    result = run(
-        paths, out_dir=out, formats=args.format, workers=args.workers or default_workers(),
-        default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
-    )
+    if args.engine == "spark":
+        result = _run_spark(args, paths, out)
+    else:
+        result = run(
+            paths, out_dir=out, formats=args.format or ("jsonl",), workers=args.workers or default_workers(),
+            default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
+        )
     if printer:
         printer.close()
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items() if name not in ("articles", "errors"))
@@ -152,6 +158,17 @@ def _train(args: argparse.Namespace) -> int:
     held = meta["scores"]["heldout"]
     print(f"model -> {args.out} (held-out P {held['p']:.3f} R {held['r']:.3f} F1 {held['f']:.3f})")
     return EXIT_OK
+
+
+def _run_spark(args: argparse.Namespace, paths: list[str], out: Path):
+    formats = args.format or ("parquet",)
+    if "csv" in formats:
+        raise UsageError("--engine spark writes parquet and jsonl, not csv")
+    try:
+        from .spark import run
+    except ImportError as exc:
+        raise UsageError(f"--engine spark needs pyspark: pip install 'press-extract[spark]' ({exc})") from None
+    return run(paths, out_dir=out, formats=formats, master=args.master, default_date=args.date, rules_dir=args.rules)
 
 
 def _kind(text: str) -> str:
