@@ -131,6 +131,35 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _train_args(p: argparse.ArgumentParser) -> None:
+    from .train import MODEL_NAME
+
+    default_out = Path(__file__).resolve().parent / "models" / MODEL_NAME
+    p.add_argument("cluener", type=Path, help="CLUENER train.json (e.g. ../shared/data/cluener/train.json)")
+    p.add_argument("--out", type=Path, default=default_out, help=f"model folder (default: {default_out})")
+    p.add_argument("--corpus", type=Path, default=None, help="press-release .txt folder for rule-labelled silver data (e.g. ../shared/corpus)")
+    p.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
+    p.add_argument("--max-epochs", type=_positive, default=30, help="at most this many epochs (default: 30)")
+    p.add_argument("--max-minutes", type=float, default=20.0, help="time budget; stops before overrunning it (default: 20)")
+    p.add_argument("--rules", default=None, help="rules folder for the jieba user dictionary (default: the package's rules/)")
+
+
+@command("train", "rebuild the organisation NER model from CLUENER (fixed seed)", _train_args)
+def _train(args: argparse.Namespace) -> int:
+    from .train import train
+
+    if not args.cluener.is_file():
+        raise UsageError(f"no such file: {args.cluener}")
+    meta = train(
+        cluener=args.cluener, out=args.out, corpus=args.corpus, rules_dir=args.rules, seed=args.seed,
+        max_epochs=args.max_epochs, max_minutes=args.max_minutes,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    held = meta["scores"]["heldout"]
+    print(f"model -> {args.out} (held-out P {held['p']:.3f} R {held['r']:.3f} F1 {held['f']:.3f})")
+    return EXIT_OK
+
+
 def _run_spark(args: argparse.Namespace, paths: list[str], out: Path):
     formats = args.format or ("parquet",)
     if "csv" in formats:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -97,6 +98,166 @@ def load_userdict(path: Path) -> tuple[tuple[str, int | None, str | None], ...]:
         seen[word] = lineno
         entries.append((word, freq, tag))
     return tuple(entries)
+
+
+ORG_TYPES: tuple[str, ...] = (
+    "company", "government", "university", "research", "hospital", "school", "park", "association", "other",
+)
+
+
+def load_organizations(path: Path) -> tuple[Mapping[str, str], ...]:
+    """Known organisation names in spaCy EntityRuler JSONL: one object per line,
+    `{"label": "ORG", "pattern": surface, "id": canonical name, "org_type": type}`.
+
+    Every surface is listed once, and every canonical name has one type.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RulesError(path, "file not found") from None
+    out: list[Mapping[str, str]] = []
+    patterns: dict[str, int] = {}
+    types: dict[str, str] = {}
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        where = f"line {lineno}"
+        try:
+            entry = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise RulesError(path, f"invalid JSON: {exc}", entry=where) from None
+        if not isinstance(entry, dict) or set(entry) != {"label", "pattern", "id", "org_type"}:
+            raise RulesError(path, "expected keys label, pattern, id, org_type", entry=where)
+        if entry["label"] != "ORG":
+            raise RulesError(path, f"label must be ORG, got {entry['label']!r}", entry=where)
+        pattern, canonical, org_type = entry["pattern"], entry["id"], entry["org_type"]
+        if not (isinstance(pattern, str) and pattern.strip() == pattern and pattern):
+            raise RulesError(path, f"pattern must be a non-empty string without blanks, got {pattern!r}", entry=where)
+        if not (isinstance(canonical, str) and canonical):
+            raise RulesError(path, "id (the canonical name) must be a non-empty string", entry=where)
+        if org_type not in ORG_TYPES:
+            raise RulesError(path, f"org_type {org_type!r} is not one of {', '.join(ORG_TYPES)}", entry=where)
+        if pattern in patterns:
+            raise RulesError(path, f"duplicate pattern {pattern!r} (first on line {patterns[pattern]})", entry=where)
+        if types.setdefault(canonical, org_type) != org_type:
+            raise RulesError(path, f"{canonical!r} has two types: {types[canonical]!r} and {org_type!r}", entry=where)
+        patterns[pattern] = lineno
+        out.append(MappingProxyType(dict(entry)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class OrgPatterns:
+    """rules/org_patterns.toml, validated. Word lists are frozensets; heads are
+    (head, org_type) pairs, longest head first."""
+
+    version: str
+    heads: tuple[tuple[str, str], ...]
+    heads_by_last: Mapping[str, tuple[tuple[str, str], ...]]  # last character -> heads, longest first
+    weak_heads: frozenset[str]
+    not_heads: frozenset[str]
+    min_name_chars: int
+    place_types: frozenset[str]
+    max_tokens: int
+    max_chars: int
+    stops: frozenset[str]
+    place_suffixes: tuple[str, ...]
+    places: frozenset[str]
+    separators: frozenset[str]
+    last_joiners: frozenset[str]
+    min_item_chars: int
+    max_item_chars: int
+    list_nouns: Mapping[str, str]
+    generic: frozenset[str]
+    modifiers: frozenset[str]
+
+    def head_type(self, text: str) -> str | None:
+        """The org_type of the longest head that `text` ends with, or None."""
+        for head, org_type in self.heads_by_last.get(text[-1:], ()):
+            if text.endswith(head):
+                return org_type
+        return None
+
+
+def _words(path: Path, data: Mapping[str, Any], key: str) -> list[str]:
+    """A list of distinct non-empty strings at dotted `key`."""
+    value: Any = data
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            raise RulesError(path, "missing", entry=key)
+        value = value[part]
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise RulesError(path, "expected a list of non-empty strings", entry=key)
+    dup = sorted({w for w in value if value.count(w) > 1})
+    if dup:
+        raise RulesError(path, f"duplicate entries {', '.join(dup)}", entry=key)
+    return value
+
+
+def _int(path: Path, table: Mapping[str, Any], key: str, *, where: str) -> int:
+    value = table.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise RulesError(path, "expected a positive integer", entry=f"{where}.{key}")
+    return value
+
+
+def load_org_patterns(path: Path) -> OrgPatterns:
+    """Heads, name extension, list cues and generic phrases for organisations."""
+    data = read_toml(path)
+    heads: dict[str, str] = {}
+    for org_type, words in data.get("heads", {}).items():
+        if org_type not in ORG_TYPES:
+            raise RulesError(path, f"unknown org_type (expected one of {', '.join(ORG_TYPES)})", entry=f"heads.{org_type}")
+        for head in _words(path, data, f"heads.{org_type}"):
+            if head in heads:
+                raise RulesError(path, f"head {head!r} is listed under {heads[head]!r} and {org_type!r}", entry=f"heads.{org_type}")
+            heads[head] = org_type
+    if not heads:
+        raise RulesError(path, "no heads", entry="heads")
+    weak = _words(path, data, "head_rules.weak_heads")
+    unknown = [w for w in weak if w not in heads]
+    if unknown:
+        raise RulesError(path, f"weak heads that are not heads: {', '.join(unknown)}", entry="head_rules.weak_heads")
+    place_types = _words(path, data, "head_rules.place_types")
+    bad = [t for t in place_types if t not in ORG_TYPES]
+    if bad:
+        raise RulesError(path, f"unknown org_type {', '.join(bad)}", entry="head_rules.place_types")
+    nouns = data.get("lists", {}).get("nouns", {})
+    for noun, org_type in nouns.items():
+        if org_type not in ORG_TYPES:
+            raise RulesError(path, f"unknown org_type {org_type!r}", entry=f"lists.nouns.{noun}")
+    version = data.get("version")
+    if not isinstance(version, str) or not version:
+        raise RulesError(path, "missing version string", entry="version")
+    lists, extend = data.get("lists", {}), data.get("extend", {})
+    min_item, max_item = (_int(path, lists, k, where="lists") for k in ("min_item_chars", "max_item_chars"))
+    if min_item > max_item:
+        raise RulesError(path, "min_item_chars > max_item_chars", entry="lists")
+    ordered = tuple(sorted(heads.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+    by_last: dict[str, list[tuple[str, str]]] = {}
+    for head, org_type in ordered:
+        by_last.setdefault(head[-1], []).append((head, org_type))
+    return OrgPatterns(
+        version=version,
+        heads=ordered,
+        heads_by_last=MappingProxyType({k: tuple(v) for k, v in by_last.items()}),
+        weak_heads=frozenset(weak),
+        not_heads=frozenset(_words(path, data, "head_rules.not_heads")),
+        min_name_chars=_int(path, data.get("head_rules", {}), "min_name_chars", where="head_rules"),
+        place_types=frozenset(place_types),
+        max_tokens=_int(path, extend, "max_tokens", where="extend"),
+        max_chars=_int(path, extend, "max_chars", where="extend"),
+        stops=frozenset(_words(path, data, "extend.stops")),
+        place_suffixes=tuple(_words(path, data, "extend.place_suffixes")),
+        places=frozenset(_words(path, data, "extend.places")),
+        separators=frozenset(_words(path, data, "lists.separators")),
+        last_joiners=frozenset(_words(path, data, "lists.last_joiners")),
+        min_item_chars=min_item,
+        max_item_chars=max_item,
+        list_nouns=MappingProxyType(dict(nouns)),
+        generic=frozenset(_words(path, data, "generic.phrases")),
+        modifiers=frozenset(_words(path, data, "generic.modifiers")),
+    )
 
 
 def _decimal(path: Path, raw: Any, *, entry: str, positive: bool = True) -> Decimal:
@@ -695,6 +856,8 @@ class Rules:
     root: Path
     sha256: str
     userdict: tuple[tuple[str, int | None, str | None], ...]
+    organizations: tuple[Mapping[str, str], ...]
+    org_patterns: OrgPatterns
     numerals: Numerals
     units: Units
     qualifiers: Qualifiers
@@ -722,6 +885,8 @@ def _load(root: Path) -> Rules:
         root=root,
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
+        organizations=load_organizations(root / "organizations.jsonl"),
+        org_patterns=load_org_patterns(root / "org_patterns.toml"),
         indicators=load_indicators(root / "indicators.toml"),
         goals=load_goals(root / "goals.toml"),
         numerals=load_numerals(root / "numerals.toml"),
@@ -737,4 +902,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return _load(Path(path).resolve() if path else default_rules_dir().resolve())
 
 
-__all__ = ["Rules", "RulesError", "TimesRules", "load_times", "load_rules", "default_rules_dir", "read_toml", "freeze"]
+__all__ = [
+    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times",
+    "load_rules", "default_rules_dir", "read_toml", "freeze",
+]

@@ -1,16 +1,443 @@
-"""Organizations extractor (filled in by its issue)."""
+"""Organisations: known names, head-word rules, list siblings, and a trained NER model.
+
+Layers, in the order they run (all work on the pipeline's jieba tokens):
+
+1. Known names (`rule:orgs.ruler.v1`): a spaCy `EntityRuler` fed from
+   rules/organizations.jsonl; its pattern `id` is the canonical name (浙大 -> 浙江大学).
+2. Heads (`rule:orgs.heads.v1`): a token ending with a head from rules/org_patterns.toml
+   (有限公司, 管理局, 研究院 ...) ends a name; the name extends left over whole tokens until a
+   stop word, punctuation, a number, or the length limits. The head gives the type.
+3. Lists (`rule:orgs.lists.v1`): in A、B、C (和 D) lists, once one item is an
+   organisation, or the list is followed by 等 + an organisation noun (等17家企业), the
+   other items are organisations too.
+4. Model (`model:orgs.ner.v1`): the shipped NER (see pipeline/train.py), run only on
+   clauses with a cue (an enumeration mark, a head word, a list noun or a rule match),
+   which keeps the pipeline fast; most clauses of a press release name no organisation.
+
+Combination policy: rule spans win over model spans they overlap. Greedy spaCy NER gives
+no score, so a model span must instead pass a plausibility check: not a generic phrase,
+not a bare place, no digits, 2..max_chars characters, and either a valid head or no
+more than `max_headless_chars` characters (brand short names such as 飞仕得). Every
+record's `source` names the layer that produced it. List items found next to a model
+span get the list's source.
+"""
 
 from __future__ import annotations
 
+import bisect
+import functools
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 
+from ..rules import OrgPatterns, Rules, load_rules
+from ..types import Organization
+from . import records_of, resolve_overlaps
 
-@Language.factory("press_extract_organizations", default_config={"rules_dir": ""})
-def make_organizations(nlp: Language, name: str, *, rules_dir: str) -> "OrganizationsExtractor":
-    return OrganizationsExtractor()
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
+
+SOURCE_RULER = "rule:orgs.ruler.v1"
+SOURCE_HEADS = "rule:orgs.heads.v1"
+SOURCE_LISTS = "rule:orgs.lists.v1"
+
+# Clause ends: the model and the list rules never look across these.
+CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
+# Priority among rule layers when spans are equally long and start together.
+PRIORITY = {SOURCE_RULER: 0, SOURCE_HEADS: 1, SOURCE_LISTS: 2}
+MAX_HEADLESS_CHARS = 8
+PROPAGATING_TYPES = frozenset({"company", "research"})
+
+
+class View:
+    """A doc's text, words and word starts as plain lists: spaCy builds a new `Token`
+    (and `doc.text` a new string) on every access, which dominated the run time."""
+
+    __slots__ = ("text", "words", "starts")
+
+    def __init__(self, doc: Doc) -> None:
+        self.words = [t.text for t in doc]
+        self.starts = [t.idx for t in doc]
+        self.text = doc.text
+
+    def end(self, i: int) -> int:
+        return self.starts[i] + len(self.words[i])
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Character span of words [a, b)."""
+        return self.starts[a], self.end(b - 1)
+
+
+class Taken:
+    """Non-overlapping spans, sorted, for O(log n) overlap checks on long documents."""
+
+    def __init__(self, spans: Iterable["Found"]) -> None:
+        self.spans = sorted((f.start, f.end) for f in spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def overlaps(self, f: "Found") -> bool:
+        i = bisect.bisect_left(self.starts, f.end)
+        return i > 0 and self.spans[i - 1][1] > f.start
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: int
+    end: int
+    canonical: str
+    org_type: str
+    source: str
+
+
+@Language.factory(
+    "press_extract_organizations",
+    default_config={"rules_dir": "", "model": "default", "use_rules": True, "model_scope": "cues"},
+)
+def make_organizations(
+    nlp: Language, name: str, *, rules_dir: str, model: str, use_rules: bool, model_scope: str
+) -> "OrganizationsExtractor":
+    """`model`: "default" (the shipped model), "" (rules only), or a model folder.
+    `use_rules`: False for the model alone (evaluation). `model_scope`: "cues" runs the
+    model only on clauses with a cue (the default, for speed), "all" on every clause."""
+    if model_scope not in ("cues", "all"):
+        raise ValueError(f"model_scope must be 'cues' or 'all', got {model_scope!r}")
+    rules = load_rules(rules_dir or None)
+    path = DEFAULT_MODEL if model == "default" else (Path(model) if model else None)
+    return OrganizationsExtractor(
+        nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all"
+    )
+
+
+def rules_only_pipeline(*, rules_dir: str | None = None) -> Language:
+    """Tokenizer, sentences and this component without a model: the rules layer alone
+    (silver data for training, evaluation)."""
+    config = {"nlp": {"tokenizer": {"@tokenizers": "press_extract.JiebaTokenizer.v1", "rules_dir": rules_dir or ""}}}
+    nlp = spacy.blank("zh", config=config)
+    nlp.add_pipe("press_extract_sentences")
+    nlp.add_pipe("press_extract_organizations", config={"rules_dir": rules_dir or "", "model": ""})
+    return nlp
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(path: Path) -> Language:
+    """The NER model at `path` (offline; cached per process)."""
+    return spacy.load(path)
+
+
+def is_punct(text: str) -> bool:
+    """Whether a token is blank or only punctuation/symbols.
+
+    >>> is_punct("、"), is_punct(" "), is_punct("临平")
+    (True, True, False)
+    """
+    return all(c.isspace() or unicodedata.category(c)[0] in "PSZ" for c in text)
+
+
+def has_digit(text: str) -> bool:
+    """Whether `text` holds a decimal digit (ASCII or full-width).
+
+    >>> has_digit("第2医院"), has_digit("第２医院"), has_digit("第二医院")
+    (True, True, False)
+    """
+    return any(unicodedata.category(c) == "Nd" for c in text)
 
 
 class OrganizationsExtractor:
+    def __init__(
+        self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False
+    ) -> None:
+        self.patterns: OrgPatterns = rules.org_patterns
+        self.model = model
+        self.use_rules = use_rules
+        self.every_clause = every_clause
+        self.model_source = (
+            "model:" + model.meta.get("press_extract", {}).get("source", model.meta.get("name", "ner"))
+            if model is not None
+            else None
+        )
+        self.known = {e["pattern"]: e for e in rules.organizations}
+        self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
+        self.ruler.add_patterns([dict(e) for e in rules.organizations])
+        self.list_nouns = sorted(self.patterns.list_nouns, key=len, reverse=True)
+
+    # -- layer 1: known names ------------------------------------------------------
+    def known_names(self, doc: Doc) -> list[Found]:
+        out = []
+        for _, s, e in self.ruler.match(doc):
+            span = doc[s:e]
+            entry = self.known.get(span.text)
+            if entry is not None:
+                out.append(Found(span.start_char, span.end_char, entry["id"], entry["org_type"], SOURCE_RULER))
+        return out
+
+    # -- layer 2: heads --------------------------------------------------------------
+    def head_at(self, v: "View", i: int) -> tuple[int, str] | None:
+        """(start char, org_type) of the longest strong head ending where `tok` ends.
+        A head may span tokens (急救/中心) or start inside one (临平经/开区)."""
+        p = self.patterns
+        word = v.words[i]
+        if word in p.not_heads:
+            return None
+        end = v.end(i)
+        for head, org_type in p.heads_by_last.get(word[-1:], ()):
+            if v.text.endswith(head, 0, end):
+                return None if head in p.weak_heads else (end - len(head), org_type)
+        return None
+
+    def is_stop(self, token: str) -> bool:
+        return is_punct(token) or has_digit(token) or token in self.patterns.stops
+
+    def is_place(self, text: str) -> bool:
+        p = self.patterns
+        return text in p.places or (len(text) >= 2 and text.endswith(p.place_suffixes))
+
+    def head_names(self, v: "View") -> list[Found]:
+        p = self.patterns
+        out = []
+        doc_text = v.text
+        for i in range(len(v.words)):
+            found = self.head_at(v, i)
+            if found is None:
+                continue
+            head_start, org_type = found
+            end = v.end(i)
+            k = i
+            while v.starts[k] > head_start:
+                k -= 1
+            # Name pieces, right to left: the part of token k before the head, then whole tokens.
+            pieces = [(v.starts[k], doc_text[v.starts[k] : head_start])] if v.starts[k] < head_start else []
+            chars = head_start - v.starts[k]
+            j = k
+            while j > 0 and k - j < p.max_tokens:
+                prev = v.words[j - 1]
+                if self.is_stop(prev) or chars + len(prev) > p.max_chars:
+                    break
+                j -= 1
+                chars += len(prev)
+                pieces.append((v.starts[j], prev))
+            pieces.reverse()
+            if org_type in p.place_types:
+                # 区委, 政府, 开发区 ... are named by a place: start at the first place.
+                first = next((i for i, (_, w) in enumerate(pieces) if self.is_place(w)), None)
+                if first is None:
+                    continue
+                pieces = pieces[first:]
+            if not pieces:
+                continue
+            start = pieces[0][0]
+            text = doc_text[start:end]
+            if end - start - (end - head_start) < p.min_name_chars:
+                continue
+            if not self.plausible(text, [w for _, w in pieces] + [doc_text[head_start:end]]):
+                continue
+            out.append(Found(start, end, text, org_type, SOURCE_HEADS))
+        return out
+
+    def plausible(self, text: str, words: Sequence[str]) -> bool:
+        """Not a generic phrase, a stop word, a number, a bare place, or only modifiers
+        plus a head (省级研究院; but 临平区政府 is named by its place)."""
+        p = self.patterns
+        if text in p.generic or text in p.stops or has_digit(text):
+            return False
+        if self.is_place(text) and p.head_type(text) is None:
+            return False
+        name = list(words[:-1]) if words and p.head_type(words[-1]) else list(words)
+        return not name or not all(w in p.modifiers for w in name)
+
+    # -- layer 3: lists --------------------------------------------------------------
+    def clauses(self, v: "View") -> Iterable[tuple[int, int]]:
+        """Token ranges [start, end) between clause punctuation."""
+        start = 0
+        for i, word in enumerate(v.words):
+            stripped = word.strip()
+            if stripped and all(c in CLAUSE_END for c in stripped) or "\n" in word:
+                if start < i:
+                    yield start, i
+                start = i + 1
+        if start < len(v.words):
+            yield start, len(v.words)
+
+    def list_items(self, v: "View", lo: int, hi: int) -> list[tuple[list[tuple[int, int]], str | None, bool]]:
+        """Lists in tokens [lo, hi): items as token ranges, the type named by a
+        following 等 + noun (None when no noun follows), and whether the last item is whole."""
+        p = self.patterns
+        seps = [i for i in range(lo, hi) if v.words[i] in p.separators]
+        if not seps:
+            return []
+        lists = []
+        group = [seps[0]]
+        for i in seps[1:]:
+            if all(not is_punct(v.words[j]) for j in range(group[-1] + 1, i)) and i - group[-1] <= 8:
+                group.append(i)
+            else:
+                lists.append(group)
+                group = [i]
+        lists.append(group)
+        out = []
+        for group in lists:
+            items = [(a + 1, b) for a, b in zip(group, group[1:])]
+            # Last item: up to 等, a joiner (A、B和C), or a stop.
+            j = group[-1] + 1
+            while j < hi and v.words[j] != "等" and not self.is_stop(v.words[j]) and j - group[-1] <= 6:
+                j += 1
+            last = (group[-1] + 1, j)
+            if j < hi and v.words[j] in p.last_joiners:
+                k = j + 1
+                while k < hi and v.words[k] != "等" and not self.is_stop(v.words[k]) and k - j <= 6:
+                    k += 1
+                items += [last, (j + 1, k)]
+                j = k
+            else:
+                items.append(last)
+            # First item: back from the first separator to a stop.
+            i = group[0]
+            while i > lo and not self.is_stop(v.words[i - 1]) and group[0] - i < 6:
+                i -= 1
+            items.insert(0, (i, group[0]))
+            noun = None
+            if j < hi and v.words[j] == "等":
+                for k in range(j + 1, min(hi, j + 6)):
+                    text = v.words[k]
+                    hit = next((n for n in self.list_nouns if text.endswith(n)), None)
+                    if hit:
+                        noun = p.list_nouns[hit]
+                        break
+            # The last item ends at 等 or punctuation: it is whole. Else it ran into a stop.
+            whole_last = j >= hi or v.words[j] == "等" or is_punct(v.words[j])
+            out.append(([it for it in items if it[0] < it[1]], noun, whole_last))
+        return out
+
+    def trim_item(self, v: "View", item: tuple[int, int], *, at_end: bool, width: int, known: dict[tuple[str, int], tuple[int, int]]) -> tuple[int, int]:
+        """Cut the first (or last) item of a list to the part that is the name: an
+        organisation already found there, else the token run closest to `width` chars."""
+        s, e = item
+        lo, hi = v.span(s, e)
+        edge = known.get(("end", hi) if not at_end else ("start", lo))
+        if edge is not None and lo <= edge[0] and edge[1] <= hi:
+            return edge
+        best = None
+        for k in (range(s, e) if not at_end else range(e, s, -1)):
+            a, b = (k, e) if not at_end else (s, k)
+            n = v.end(b - 1) - v.starts[a]
+            if best is None or abs(n - width) < abs(best[0] - width):
+                best = (n, v.starts[a], v.end(b - 1))
+        return best[1], best[2]
+
+    def list_names(self, v: "View", found: list[Found]) -> list[Found]:
+        p = self.patterns
+        out = []
+        doc_text = v.text
+        by_span = {(f.start, f.end): f for f in found}
+        edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
+        for lo, hi in self.clauses(v):
+            for items, noun, whole_last in self.list_items(v, lo, hi):
+                if len(items) < 2:
+                    continue
+                inner = [v.span(s, e) for s, e in items[1:-1]]
+                if inner:
+                    widths = sorted(e - s for s, e in inner)
+                    width_first = width_last = widths[len(widths) // 2]
+                else:
+                    # Two items: each is trimmed to the other's length.
+                    last_span = v.span(*items[-1])
+                    width_first, width_last = last_span[1] - last_span[0], 0
+                first = self.trim_item(v, items[0], at_end=False, width=width_first, known=edges)
+                if not inner:
+                    width_last = first[1] - first[0]
+                spans = [first] + inner
+                last = items[-1]
+                if whole_last:
+                    spans.append(v.span(*last))
+                else:
+                    spans.append(self.trim_item(v, last, at_end=True, width=width_last, known=edges))
+                # Only rule members propagate (a model span in a list of industries would make
+                # them all organisations), and a member found by its head only when it names a
+                # firm or an institute: schools and facilities are listed with non-organisations.
+                members = [
+                    f for f in (by_span.get(span) for span in spans)
+                    if f is not None and f.source in PRIORITY
+                    and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
+                ]
+                if noun is None and not members:
+                    continue
+                org_type = noun or "company"
+                for s, e in spans:
+                    text = doc_text[s:e]
+                    if (s, e) in by_span:
+                        continue
+                    if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
+                        continue
+                    if not self.plausible(text, [text]):
+                        continue
+                    out.append(Found(s, e, text, p.head_type(text) or org_type, SOURCE_LISTS))
+        return out
+
+    # -- layer 4: model -----------------------------------------------------------------
+    def cue(self, v: "View", lo: int, hi: int, rule_starts: Sequence[int]) -> bool:
+        """Whether a clause is worth running the model on (`rule_starts` sorted)."""
+        p = self.patterns
+        a, b = v.span(lo, hi)
+        i = bisect.bisect_left(rule_starts, a)
+        if i < len(rule_starts) and rule_starts[i] < b:
+            return True
+        for t in v.words[lo:hi]:
+            if t in p.separators or (len(t) > 1 and p.head_type(t)) or t in p.list_nouns:
+                return True
+        return False
+
+    def model_names(self, v: "View", rule_spans: list[Found]) -> list[Found]:
+        p = self.patterns
+        starts = sorted(f.start for f in rule_spans)
+        ranges = [(lo, hi) for lo, hi in self.clauses(v) if self.every_clause or self.cue(v, lo, hi, starts)]
+        docs = (Doc(self.model.vocab, words=v.words[lo:hi], spaces=[False] * (hi - lo)) for lo, hi in ranges)
+        out = []
+        for (lo, _), mdoc in zip(ranges, self.model.pipe(docs)):
+            base = v.starts[lo]
+            for ent in mdoc.ents:
+                s, e, text = base + ent.start_char, base + ent.end_char, ent.text
+                head = p.head_type(text)
+                if not 2 <= len(text) <= p.max_chars or not self.plausible(text, [t.text for t in ent]):
+                    continue
+                if head is None and len(text) > MAX_HEADLESS_CHARS:
+                    continue
+                out.append(Found(s, e, text, head or "company", self.model_source))
+        return out
+
+    # -- combination ---------------------------------------------------------------------
+    def find(self, doc: Doc) -> list[Found]:
+        """Rules, then model spans that no rule span overlaps, then list siblings of
+        everything found (trimmed to a found span where one sits at the item's edge)."""
+        v = View(doc)
+        rule = self.choose(self.known_names(doc) + self.head_names(v)) if self.use_rules else []
+        model: list[Found] = []
+        if self.model is not None:
+            taken = Taken(rule)
+            model = [m for m in self.model_names(v, rule) if not taken.overlaps(m)]
+            model = self.choose(model)
+        if not self.use_rules:
+            return model
+        taken = Taken(rule + model)
+        lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f)]
+        return self.choose(rule + model + lists)
+
+    @staticmethod
+    def choose(found: list[Found]) -> list[Found]:
+        """Non-overlapping subset: longest, earliest, then layer priority."""
+        ranked = {(f.start, f.end, PRIORITY.get(f.source, 3)): f for f in sorted(found, key=lambda f: -PRIORITY.get(f.source, 3))}
+        return [ranked[k] for k in resolve_overlaps(list(ranked))]
+
     def __call__(self, doc: Doc) -> Doc:
+        out = records_of(doc, "organization")
+        doc_text = doc.text
+        for f in self.find(doc):
+            text = doc_text[f.start : f.end]
+            out.append(
+                Organization(start=f.start, end=f.end, text=text, name=text, canonical=f.canonical, org_type=f.org_type, source=f.source)
+            )
         return doc

@@ -1,0 +1,154 @@
+"""Organisations: the rules layer against its spec table, the rules files' integrity,
+properties of the whole extractor, and invariants of the shipped model (never its scores)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pipeline
+from pipeline.extract.organizations import DEFAULT_MODEL, load_model, rules_only_pipeline
+from pipeline.rules import ORG_TYPES, RulesError, load_organizations, load_org_patterns, load_rules
+
+from .conftest import ROOT, assert_offsets
+
+SPEC = tomllib.loads((ROOT / "tests" / "specs" / "organizations.toml").read_text(encoding="utf-8"))["case"]
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    return rules_only_pipeline()
+
+
+def _case_id(case) -> str:
+    return case["text"][:24]
+
+
+@pytest.mark.parametrize("case", SPEC, ids=_case_id)
+def test_rules_spec(case, rules_nlp, request):
+    if "xfail" in case:
+        request.applymarker(pytest.mark.xfail(reason=case["xfail"], strict=True))
+    doc = pipeline.extract(case["text"], nlp=rules_nlp)
+    assert_offsets(doc)
+    found = {o.text: o for o in doc.organizations}
+    assert sorted(found) == sorted(e["surface"] for e in case["expect"])
+    for e in case["expect"]:
+        o = found[e["surface"]]
+        assert o.source.startswith("rule:")
+        for key in ("canonical", "org_type"):
+            if key in e:
+                assert getattr(o, key) == e[key], (e["surface"], key)
+
+
+def test_spec_size():
+    negatives = [c for c in SPEC if not c["expect"]]
+    assert len(SPEC) >= 60 and len(negatives) >= 15
+
+
+# -- rules files ---------------------------------------------------------------------------
+def test_every_known_name_is_found_in_context(rules_nlp):
+    """Each pattern in organizations.jsonl survives jieba segmentation between commas."""
+    rules = load_rules()
+    missed = []
+    for entry in rules.organizations:
+        text = f"，{entry['pattern']}，"
+        orgs = pipeline.extract(text, nlp=rules_nlp).organizations
+        if [(o.text, o.canonical, o.org_type) for o in orgs] != [(entry["pattern"], entry["id"], entry["org_type"])]:
+            missed.append(entry["pattern"])
+    assert missed == []
+
+
+def test_org_patterns_are_consistent():
+    p = load_rules().org_patterns
+    heads = dict(p.heads)
+    assert all(t in ORG_TYPES for t in heads.values())
+    assert all(t in ORG_TYPES for t in p.list_nouns.values())
+    # Longest head first, so 股份有限公司 wins over 有限公司 and 公司.
+    assert [len(h) for h, _ in p.heads] == sorted((len(h) for h, _ in p.heads), reverse=True)
+    assert p.head_type("杭州某某科技股份有限公司") == "company"
+    assert p.stops.isdisjoint(p.places)
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ('{"label": "ORG", "pattern": "浙大", "id": "浙江大学"}', "expected keys"),
+        ('{"label": "PER", "pattern": "浙大", "id": "浙江大学", "org_type": "university"}', "label must be ORG"),
+        ('{"label": "ORG", "pattern": "浙大", "id": "浙江大学", "org_type": "college"}', "org_type"),
+        ('{"label": "ORG", "pattern": "浙大", "id": "浙江大学", "org_type": "university"}\n'
+         '{"label": "ORG", "pattern": "浙大", "id": "浙江大学", "org_type": "university"}', "duplicate pattern"),
+        ('{"label": "ORG", "pattern": "浙大", "id": "浙江大学", "org_type": "university"}\n'
+         '{"label": "ORG", "pattern": "浙江大学", "id": "浙江大学", "org_type": "research"}', "two types"),
+        ("not json", "invalid JSON"),
+    ],
+)
+def test_bad_organizations_file(tmp_path: Path, line: str, reason: str):
+    path = tmp_path / "organizations.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=reason) as exc:
+        load_organizations(path)
+    assert "organizations.jsonl [line " in str(exc.value)
+
+
+def test_bad_org_patterns_file(tmp_path: Path):
+    text = (ROOT / "rules" / "org_patterns.toml").read_text(encoding="utf-8")
+    path = tmp_path / "org_patterns.toml"
+    path.write_text(text.replace('other = ["交易所"', 'other = ["大学", "交易所"'), encoding="utf-8")
+    with pytest.raises(RulesError, match="listed under"):
+        load_org_patterns(path)
+    path.write_text(text.replace("[heads]", "[heads]\ncollege = [\"书院\"]"), encoding="utf-8")
+    with pytest.raises(RulesError, match="unknown org_type"):
+        load_org_patterns(path)
+
+
+# -- properties ----------------------------------------------------------------------------
+CHARS = st.sampled_from(list("浙大二院临平区委宣传部有限公司集团、等企业与和的，。1２年研究院开发区华为老板电器 \n"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(CHARS, max_size=40))
+def test_rules_never_raise_and_offsets_hold(rules_nlp, text):
+    doc = pipeline.extract(text, nlp=rules_nlp)
+    assert_offsets(doc)
+    again = pipeline.extract(text, nlp=rules_nlp)
+    assert doc.organizations == again.organizations
+    spans = sorted((o.start, o.end) for o in doc.organizations)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "organisations never overlap"
+    assert all(o.org_type in ORG_TYPES for o in doc.organizations)
+
+
+# -- the shipped model: invariants only ------------------------------------------------------
+@pytest.mark.model
+def test_model_loads_offline_with_provenance():
+    model = load_model(DEFAULT_MODEL)
+    assert "ner" in model.pipe_names
+    meta = model.meta["press_extract"]
+    assert meta["source"] == "orgs.ner.v1"
+    assert set(meta["scores"]) >= {"dev", "heldout"}
+    assert all(len(h) == 64 for h in meta["data"].values())
+    assert sum(p.stat().st_size for p in DEFAULT_MODEL.rglob("*") if p.is_file()) <= 30 * 2**20
+
+
+@pytest.mark.model
+@settings(max_examples=25, deadline=None)
+@given(st.text(CHARS, max_size=60))
+def test_model_layer_offsets_and_sources(nlp, text):
+    doc = pipeline.extract(text, nlp=nlp)
+    assert_offsets(doc)
+    assert all(o.source.startswith(("rule:orgs.", "model:orgs.ner.")) for o in doc.organizations)
+
+
+@pytest.mark.model
+def test_default_pipeline_runs_the_model(nlp):
+    text = "时代电动、联赢医疗等企业落户。杭州智慧耳朵科技有限公司董事长郝磊说。"
+    doc = pipeline.extract(text, nlp=nlp)
+    assert_offsets(doc)
+    sources = {o.source.split(":")[0] for o in doc.organizations}
+    assert "rule" in sources
+    comp = nlp.get_pipe("press_extract_organizations")
+    assert comp.model is not None and comp.model_source == "model:orgs.ner.v1"
