@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline
-from pipeline.extract.times import current_periods, find_times, patterns_for
+from pipeline.extract.times import find_times, patterns_for
+from pipeline.link_periods import current_periods
 from pipeline.normalise.times import TimeParts, resolve
 from pipeline.rules import RulesError, load_rules, load_times
 from pipeline.types import Time
@@ -229,9 +230,10 @@ def test_current_period_skips_unresolved_times():
     assert _periods(text, "2024-05-01") == ["去年", "去年"]
 
 
-def test_current_period_subject_must_open_the_first_body_paragraph():
+def test_current_period_goes_on_across_paragraphs():
+    # 新增企业107家 in a paragraph of its own still speaks of the year the article is about.
     text = "标题2024年\n\n开发区2024年实现增长。\n\n新增企业107家。"
-    assert _periods(text) == ["2024年", "2024年", None]
+    assert _periods(text) == ["2024年", "2024年", "2024年"]
 
 
 # ---- properties ----------------------------------------------------------------------

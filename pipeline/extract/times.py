@@ -342,69 +342,6 @@ def _record(text: str, start: int, end: int, res: Resolution, *, source: str) ->
     )
 
 
-def current_periods(
-    times: Sequence[Time],
-    sentences: Sequence[tuple[int, int]],
-    *,
-    text: str,
-    article_date: dt.date | None = None,
-) -> list[Time | None]:
-    """The time in force in each sentence, for the linking stage (a metric's period).
-
-    One entry per sentence, in order:
-    1. the sentence's own time: its first resolved time record (a plan period counts);
-    2. else the entry of the previous sentence in the same paragraph (a paragraph is a
-       block of text between line breaks), carried forward;
-    3. else the article's subject year: a resolved year-granularity time that opens the
-       first body paragraph (the first paragraph that holds a sentence end 。！？),
-       such as 2024年，开发区… ;
-    4. else None.
-    `article_date` is accepted for symmetry with the extractor and not used: times are
-    already resolved against it.
-
-    >>> from pipeline.types import Time
-    >>> t = Time(start=0, end=5, text="2024年", source="t", start_date="2024-01-01",
-    ...          end_date="2024-12-31", granularity="year")
-    >>> text = "2024年，开发区增长。产值1亿元。\\n新增3家。"
-    >>> [p.text if p else None for p in current_periods([t], [(0, 11), (11, 17), (18, 23)], text=text)]
-    ['2024年', '2024年', '2024年']
-    """
-    resolved = sorted((t for t in times if t.resolved), key=lambda t: t.start)
-    t_starts = [t.start for t in resolved]
-    subject = _subject_year(resolved, text)
-    out: list[Time | None] = []
-    previous: Time | None = None
-    previous_end = 0
-    for s, e in sentences:
-        i = bisect.bisect_left(t_starts, s)
-        own = resolved[i] if i < len(resolved) and resolved[i].start < e else None
-        if own is not None:
-            current = own
-        elif previous is not None and "\n" not in text[previous_end:s]:
-            current = previous
-        else:
-            current = subject
-        out.append(current)
-        # a sentence keeps its trailing line breaks: the paragraph ends where they start
-        previous, previous_end = current, s + len(text[s:e].rstrip())
-    return out
-
-
-def _subject_year(times: Sequence[Time], text: str) -> Time | None:
-    """The year that opens the first body paragraph (2024年，…), if any."""
-    offset = 0
-    for block in text.split("\n"):
-        stripped = block.strip()
-        if any(c in stripped for c in "。！？"):
-            lead = offset + len(block) - len(block.lstrip())
-            for t in times:
-                if t.start == lead and t.granularity == "year":
-                    return t
-            return None
-        offset += len(block) + 1
-    return None
-
-
 @Language.factory("press_extract_times", default_config={"rules_dir": ""})
 def make_times(nlp: Language, name: str, *, rules_dir: str) -> "TimesExtractor":
     return TimesExtractor(rules=load_rules(rules_dir or None).times)
