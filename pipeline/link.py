@@ -52,9 +52,13 @@ OPENER_REACH = 12
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
     rules = load_rules(rules_dir or None)
-    # Part-of-speech tags from a private jieba with the rules' user dictionary: its own
-    # instance, because jieba's tagger moves the user tags out of the tokenizer it wraps.
-    return Linker(rules=rules, tagger=jieba.posseg.POSTokenizer(JiebaTokenizer(nlp.vocab, rules=rules).jieba))
+    # Part-of-speech tags from the pipeline's own private jieba (same rules, same user
+    # dictionary): a second dictionary would double start-up time and memory. The tagger
+    # takes the user tags out of the tokenizer it wraps, which its cutting does not use.
+    tokenizer = nlp.tokenizer
+    if not (isinstance(tokenizer, JiebaTokenizer) and tokenizer.rules is rules):
+        tokenizer = JiebaTokenizer(nlp.vocab, rules=rules)
+    return Linker(rules=rules, tagger=jieba.posseg.POSTokenizer(tokenizer.jieba))
 
 
 class Linker:
