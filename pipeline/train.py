@@ -33,12 +33,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
+from .extract.organizations import SOURCE_LISTS, model_doc, rules_only_pipeline
 from .rules import load_rules
-from .segment import JiebaTokenizer
+from .segment import JiebaTokenizer, sentence_spans, text_of
 
 CLUENER_LABELS: tuple[str, ...] = ("company", "government", "organization")
 LABEL = "ORG"
@@ -51,7 +51,16 @@ HELDOUT_MOD, DEV_MOD = 10, 10
 
 
 def ner_config(
-    *, width: int, depth: int, maxout: int, hidden: int, rows: Sequence[int], window: int = 1, hidden_maxout: int = 1, use_upper: bool = True
+    *,
+    width: int,
+    depth: int,
+    maxout: int,
+    hidden: int,
+    rows: Sequence[int],
+    features: Sequence[str] = ("NORM", "PREFIX", "SUFFIX", "SHAPE"),
+    window: int = 1,
+    hidden_maxout: int = 1,
+    use_upper: bool = True,
 ) -> dict:
     """The `ner` component's config: a `TransitionBasedParser` over a CNN on hashed token
     features. For a jieba word, NORM is the word, PREFIX its first character, SUFFIX its
@@ -72,7 +81,7 @@ def ner_config(
                 "embed": {
                     "@architectures": "spacy.MultiHashEmbed.v2",
                     "width": width,
-                    "attrs": list(FEATURES),
+                    "attrs": list(features),
                     "rows": list(rows),
                     "include_static_vectors": False,
                 },
@@ -88,11 +97,16 @@ def ner_config(
     }
 
 
-FEATURES = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
 # Named architectures (`press-extract train --arch`); the chosen one is recorded in meta.json.
 ARCHITECTURES = {
     "small": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(50000, 5000, 20000, 500)),
     "tiny": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500), use_upper=False),
+    "t48last": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500, 5000), features=("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA"), use_upper=False),
+    "t48lastw2": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500, 5000), features=("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA"), window=2, use_upper=False),
+    "t64last": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500, 5000), features=("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA"), use_upper=False),
+    "t64": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500), use_upper=False),
+    "t48big": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(20000, 5000, 10000, 500), use_upper=False),
+    "t48d3": ner_config(width=48, depth=3, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500), use_upper=False),
     "small5k": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500)),
     "ctx": ner_config(width=64, depth=4, maxout=2, hidden=64, rows=(5000, 5000, 5000, 500)),
     "win2": ner_config(width=64, depth=2, maxout=2, hidden=64, rows=(5000, 5000, 5000, 500), window=2),
@@ -106,6 +120,8 @@ Span = tuple[int, int]  # half-open character offsets
 class Sentence:
     text: str
     spans: tuple[Span, ...]
+    # Spans whose tokens are neither taught nor punished (uncertain silver labels).
+    missing: tuple[Span, ...] = ()
 
 
 def split_of(text: str) -> str:
@@ -149,31 +165,40 @@ def sha256_of(path: Path) -> str:
 
 
 def silver_sentences(corpus: Path, *, rules_dir: str | None) -> list[Sentence]:
-    """The sentences of every .txt under `corpus`, with the rules layer's organisations."""
-    from .extract.organizations import rules_only_pipeline
+    """The sentences of every .txt under `corpus`, with the rules layer's organisations.
 
+    Known names and head-word names are taught as names. List siblings are left missing:
+    the list rules also fire on lists of projects and industries (X、Y等项目), which
+    taught the model to mark 城市轨道交通 as an organisation."""
     nlp = rules_only_pipeline(rules_dir=rules_dir)
     out = []
     for path in sorted(corpus.rglob("*.txt")):
         doc = nlp(path.read_text(encoding="utf-8"))
+        text = text_of(doc)
         orgs = doc._.records.get("organization", []) if doc._.records else []
-        for sent in doc.sents:
-            text = sent.text
-            if not text.strip():
+        for start, end in sentence_spans(doc):
+            if not text[start:end].strip():
                 continue
-            spans = tuple(
-                (o.start - sent.start_char, o.end - sent.start_char)
-                for o in orgs
-                if sent.start_char <= o.start and o.end <= sent.end_char
+            inside = [o for o in orgs if start <= o.start and o.end <= end]
+            out.append(
+                Sentence(
+                    text[start:end],
+                    tuple((o.start - start, o.end - start) for o in inside if o.source != SOURCE_LISTS),
+                    tuple((o.start - start, o.end - start) for o in inside if o.source == SOURCE_LISTS),
+                )
             )
-            out.append(Sentence(text, spans))
     return out
 
 
 def to_example(nlp: Language, words: Sequence[str], sentence: Sentence) -> Example:
-    """An `Example` on jieba words; spans that cut a word leave their tokens missing."""
-    doc = Doc(nlp.vocab, words=list(words), spaces=[False] * len(words))
+    """An `Example` on jieba words; spans that cut a word, and the sentence's missing
+    spans, leave their tokens missing."""
+    doc = model_doc(nlp.vocab, words)
     tags = ["O"] * len(doc)
+    for s, e in sentence.missing:
+        for t in doc:
+            if t.idx < e and s < t.idx + len(t):
+                tags[t.i] = "-"
     for s, e in sentence.spans:
         span = doc.char_span(s, e)
         if span is None:
@@ -201,7 +226,7 @@ def blank_model(arch: str = DEFAULT_ARCH) -> Language:
 def predict_spans(model: Language, runs: Iterable[Sequence[str]]) -> Iterator[list[Span]]:
     """For each run of words, the character spans [start, end) the model finds (offsets
     relative to the words' concatenation)."""
-    docs = (Doc(model.vocab, words=list(words), spaces=[False] * len(words)) for words in runs)
+    docs = (model_doc(model.vocab, words) for words in runs)
     for doc in model.pipe(docs, batch_size=256):
         yield [(e.start_char, e.end_char) for e in doc.ents]
 

@@ -200,3 +200,16 @@ def test_model_spans_map_back_and_never_cross_a_clause():
     assert model_texts([["今天天气"]], every_clause=True) == ["今天天气"]
     assert model_texts([["好", "，", "联赢"], ["，", "联赢"]], every_clause=True) == []
     assert model_texts([["，", "联赢"]], every_clause=False) == []
+
+
+def test_model_span_ending_in_a_non_head_is_headless():
+    """构建城乡共美全域格局 ends with 局 but 格局 is no head: as a headless model span it
+    is longer than the headless limit and dropped."""
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    text = "构建城乡共美全域格局。"
+    words = [t.text for t in nlp.make_doc(text)]
+    slogan = words[: words.index("格局") + 1]
+    comp.model = _ruler_model([slogan])
+    assert not pipeline.extract(text, nlp=nlp).organizations

@@ -13,11 +13,13 @@ Layers, in the order they run (all work on the pipeline's jieba tokens):
 4. Model (`model:orgs.ner.v2`): the shipped NER (see pipeline/train.py), run only on
    clauses with a cue (an enumeration mark, a head word, a list noun or a rule match),
    which keeps the pipeline fast; most clauses of a press release name no organisation.
+   The chosen clauses of an article go to the model as one Doc (see `model_names`).
 
 Combination policy: rule spans win over model spans they overlap. Greedy spaCy NER gives
 no score, so a model span must instead pass a plausibility check: not a generic phrase,
-not a bare place, no digits, 2..max_chars characters, and either a valid head or no
-more than `max_headless_chars` characters (brand short names such as 飞仕得). Every
+not a bare place, no digits, 2..max_chars characters, and either a valid head (its last
+word not in `not_heads`: 格局, 全部) or no more than `max_headless_chars` characters
+(brand short names such as 飞仕得). Every
 record's `source` names the layer that produced it. List items found next to a model
 span get the list's source.
 """
@@ -35,6 +37,7 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from ..rules import OrgPatterns, Rules, load_rules
 from ..types import Organization
@@ -161,6 +164,13 @@ def rules_only_pipeline(*, rules_dir: str | None = None) -> Language:
 def load_model(path: Path) -> Language:
     """The NER model at `path` (offline; cached per process)."""
     return spacy.load(path)
+
+
+def model_doc(vocab: Vocab, words: Sequence[str]) -> Doc:
+    """The model's input Doc: jieba words, each with its last character as its LEMMA.
+    Chinese words have no lemma, so the model uses that attribute as a feature: the last
+    character carries an organisation's head (局, 院, 司) even inside longer words."""
+    return Doc(vocab, words=list(words), spaces=[False] * len(words), lemmas=[w[-1:] for w in words])
 
 
 def is_punct(text: str) -> bool:
@@ -434,7 +444,7 @@ class OrganizationsExtractor:
         if not index:
             return []
         words = [v.words[i] for i in index]
-        mdoc = self.model(Doc(self.model.vocab, words=words, spaces=[False] * len(words)))
+        mdoc = self.model(model_doc(self.model.vocab, words))
         out = []
         for ent in mdoc.ents:
             a, b = index[ent.start], index[ent.end - 1] + 1
@@ -443,7 +453,8 @@ class OrganizationsExtractor:
                 continue
             s, e = v.starts[a], v.end(b - 1)
             text = v.text[s:e]
-            head = p.head_type(text)
+            # A last word that only looks like a head (格局, 全部) gives no head, as in layer 2.
+            head = None if v.words[b - 1] in p.not_heads else p.head_type(text)
             if not 2 <= len(text) <= p.max_chars or not self.plausible(text, v.words[a:b]):
                 continue
             if head is None and len(text) > MAX_HEADLESS_CHARS:
