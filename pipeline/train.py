@@ -17,8 +17,12 @@ label: the output only needs spans, and the type comes from the head word rules.
 Domain data: CLUENER is general news (sports clubs, games, banks); alone, the model marks
 press-release slogans (快建快成, 桥头堡) as organisations. So the sentences of a press-release
 corpus (`--corpus`, e.g. ../shared/corpus) are added as silver data, labelled by the
-rules layer (known names, heads, lists): they teach the model the domain's non-names
-and its name shapes. They are never used for the dev or held-out scores.
+rules layer (known names and heads; list siblings are left missing, see
+`silver_sentences`): they teach the model the domain's non-names and its name shapes.
+They are never used for the dev or held-out scores.
+
+Architecture: see `ner_config` and `ARCHITECTURES`; the model's meta.json records the
+one it was trained with, the training options and the per-epoch history.
 """
 
 from __future__ import annotations
@@ -49,33 +53,25 @@ MODEL_VERSION = "orgs.ner.v2"
 HELDOUT_MOD, DEV_MOD = 10, 10
 
 
-
-def ner_config(
-    *,
-    width: int,
-    depth: int,
-    maxout: int,
-    hidden: int,
-    rows: Sequence[int],
-    features: Sequence[str] = ("NORM", "PREFIX", "SUFFIX", "SHAPE"),
-    window: int = 1,
-    hidden_maxout: int = 1,
-    use_upper: bool = True,
-) -> dict:
+def ner_config(*, width: int, depth: int, maxout: int, rows: Sequence[int], features: Sequence[str]) -> dict:
     """The `ner` component's config: a `TransitionBasedParser` over a CNN on hashed token
     features. For a jieba word, NORM is the word, PREFIX its first character, SUFFIX its
-    last three (the heads: 公司, 研究院, 管委会) and SHAPE its length class. Hash-table
-    lookups are cheap and the matrix products are not, so the tables are large (a word
-    vocabulary is big) and the CNN is narrow and shallow: the parser's per-token cost
-    is the pipeline's largest."""
+    last three, SHAPE its length class and LEMMA its last character (see `model_doc`):
+    the characters carry the heads (公司, 研究院, 局) and generalise to unseen names.
+
+    Sizes were chosen by trials on the dev split and bench/org_speed.py: the CNN's matrix
+    products dominate the run time, so it is narrow and shallow;
+    no hidden layer after the state features (use_upper=False) is cheaper per transition
+    and trained more steadily than 32 or 64 hidden units; hash tables of 20-50k rows
+    scored no better than 5k rows (each key hashes to 4 rows) and learned more slowly."""
     return {
         "model": {
             "@architectures": "spacy.TransitionBasedParser.v2",
             "state_type": "ner",
             "extra_state_tokens": False,
-            "hidden_width": hidden,
-            "maxout_pieces": hidden_maxout,
-            "use_upper": use_upper,
+            "hidden_width": 32,  # unused without the upper layer: the lower one scores the actions
+            "maxout_pieces": 1,
+            "use_upper": False,
             "tok2vec": {
                 "@architectures": "spacy.Tok2Vec.v2",
                 "embed": {
@@ -89,7 +85,7 @@ def ner_config(
                     "@architectures": "spacy.MaxoutWindowEncoder.v2",
                     "width": width,
                     "depth": depth,
-                    "window_size": window,
+                    "window_size": 1,
                     "maxout_pieces": maxout,
                 },
             },
@@ -97,21 +93,15 @@ def ner_config(
     }
 
 
+FEATURES = ("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA")
+ROWS = (5000, 5000, 5000, 500, 5000)
 # Named architectures (`press-extract train --arch`); the chosen one is recorded in meta.json.
 ARCHITECTURES = {
-    "small": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(50000, 5000, 20000, 500)),
-    "tiny": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500), use_upper=False),
-    "t48last": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500, 5000), features=("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA"), use_upper=False),
-    "t48lastw2": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500, 5000), features=("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA"), window=2, use_upper=False),
-    "t64last": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500, 5000), features=("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA"), use_upper=False),
-    "t64": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500), use_upper=False),
-    "t48big": ner_config(width=48, depth=2, maxout=2, hidden=32, rows=(20000, 5000, 10000, 500), use_upper=False),
-    "t48d3": ner_config(width=48, depth=3, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500), use_upper=False),
-    "small5k": ner_config(width=64, depth=2, maxout=2, hidden=32, rows=(5000, 5000, 5000, 500)),
-    "ctx": ner_config(width=64, depth=4, maxout=2, hidden=64, rows=(5000, 5000, 5000, 500)),
-    "win2": ner_config(width=64, depth=2, maxout=2, hidden=64, rows=(5000, 5000, 5000, 500), window=2),
+    "w32": ner_config(width=32, depth=2, maxout=2, rows=ROWS, features=FEATURES),
+    "w48": ner_config(width=48, depth=2, maxout=2, rows=ROWS, features=FEATURES),
+    "w64": ner_config(width=64, depth=2, maxout=2, rows=ROWS, features=FEATURES),
 }
-DEFAULT_ARCH = "small"
+DEFAULT_ARCH = "w48"
 
 Span = tuple[int, int]  # half-open character offsets
 
