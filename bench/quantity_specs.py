@@ -17,15 +17,22 @@ Conventions, theirs -> ours (written down here because every figure depends on t
     resolver: a case passes when every expected surface parses to its value; a case with no
     expected result passes when the whole input is not a numeral (parse_number -> None).
   - PercentModel: our records with unit "%" and "pp" ("个百分点" is a percentage *point*
-    for us, "%" for them), in order, must equal theirs. Where we read more than they do
-    (DISAGREE below) the case fails, and a second figure leaves those cases out.
+    for us, "%" for them), in order, must equal theirs. Their PercentModel has no ranges
+    (ranges belong to their NumberRangeModel): it keeps each percentage written with its
+    sign, so our range record 5-20% [5, 20] stands for their 20%, and 5%-20% for their 5%
+    and 20%. Where we read more than they do (DISAGREE below) the case fails, and a second
+    figure leaves those cases out.
   - CurrencyModel: unit names -> ISO: Chinese yuan CNY, United States dollar / Dollar USD,
     New Taiwan dollar TWD, Japanese yen JPY, Bitcoin BTC. A result without a value (a bare
-    currency name, "人民币美元") is something we never emit, so such cases fail.
+    currency name, "人民币美元") is outside DESIGN.md (a quantity has a number): such
+    results are dropped from the expectation, and a case left with none is skipped.
   - DimensionModel: we score only the cases whose units we support (DESIGN.md table):
     Mu, Centimeter, Meter, Kilometer, Jin, Kilogram, Kilowatt, converted to m2/m/kg/kW with
     our factors; Bit, Kilobit, Kilobyte, Megahertz, Liang cases are counted as skipped.
-  - OrdinalModel: our records with unit "rank".
+  - OrdinalModel, two ways. Resolve: every expected surface (第三万) is our ordinal marker
+    (rules: units.toml [rank] ordinal) followed by a numeral that `parse_number` reads to
+    their value. Extract: our records with unit "rank"; DESIGN.md keeps only positions in
+    a ranking, so event ordinals (第三万回, like its 第二批) are not records (DISAGREE).
 * JioNLP parse_money (`definition`): accurate -> exact; blur -> approx, or a range (a list
   `num`) -> our value/value_max; blur+ -> over; blur- -> under. Its input is known to be
   money, and 元 is its default currency, so where our extractor finds no currency in the
@@ -73,8 +80,9 @@ DISAGREE = {
     "二三十个百分点": "二三十 is 20..30 (they find nothing)",
     "二三十個百分點": "二三十 is 20..30 (they find nothing)",
     "五百分之2.2": "A分之B is the fraction B/A: 0.44% (they find nothing)",
-    "人民币美元": "a currency name without a number is not a quantity (DESIGN.md)",
+    "第三万回": "an event ordinal, not a ranking: not a quantity (DESIGN.md, like 第二批)",
 }
+PERCENT_SIGN = re.compile("[%％]|百分之|百分点|百分點")
 JIO_CASE = {"元": "CNY", "美元": "USD", "港元": "HKD", "欧元": "EUR", "泰铢": "THB", "新台币": "TWD", "澳元": "AUD", "日元": "JPY"}
 JIO_DEFINITION = {"accurate": "exact", "blur": "approx", "blur+": "over", "blur-": "under"}
 
@@ -102,9 +110,9 @@ def quantities(text: str):
 
 
 class Suite:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, skip_reason: str = "units we do not support") -> None:
         self.name, self.n, self.ours, self.peer, self.skipped, self.fails = name, 0, 0, None, 0, []
-        self.disagree = 0
+        self.disagree, self.skip_reason = 0, skip_reason
 
     def add(self, ok: bool, case, peer_ok: bool | None = None) -> None:
         self.n += 1
@@ -117,7 +125,7 @@ class Suite:
     def row(self, peer_name: str) -> str:
         ours = f"{self.ours}/{self.n} = {100 * self.ours / self.n:5.1f}%" if self.n else "-"
         peer = f"{peer_name} {self.peer}/{self.n} = {100 * self.peer / self.n:5.1f}%" if self.peer is not None else "-"
-        skipped = f"  (skipped {self.skipped}: units we do not support)" if self.skipped else ""
+        skipped = f"  (skipped {self.skipped}: {self.skip_reason})" if self.skipped else ""
         if self.disagree:
             m = self.n - self.disagree
             skipped += f"  [without {self.disagree} DISAGREE cases: {self.ours}/{m} = {100 * self.ours / m:5.1f}%]"
@@ -161,21 +169,17 @@ def cn2an_value(cn2an, text: str):
         return None
 
 
-def run_rt_extract(name: str, file: str, pick) -> Suite:
-    s = Suite(name)
+def run_rt_extract(name: str, file: str, pick, *, skip_reason: str = "units we do not support") -> Suite:
+    """`pick.expected(result)`: our reading of one of their results; "skip" skips the case,
+    "drop" leaves the result out. `pick.ours(q)`: the readings of one of our records."""
+    s = Suite(name, skip_reason=skip_reason)
     for case in rt_cases(file):
-        want = []
-        skip = False
-        for r in case["Results"]:
-            got = pick.expected(r)
-            if got == "skip":
-                skip = True
-                break
-            want.append(got)
-        if skip:
+        expected = [pick.expected(r) for r in case["Results"]]
+        want = [w for w in expected if w != "drop"]
+        if "skip" in want or (expected and not want):
             s.skipped += 1
             continue
-        ours = [pick.ours(q) for q in quantities(case["Input"]) if pick.ours(q) is not None]
+        ours = [o for q in quantities(case["Input"]) for o in pick.ours(q)]
         ok = len(ours) == len(want) and all(
             w is not None and o[0] == w[0] and close(o[1], w[1]) for o, w in zip(ours, want)
         )
@@ -192,7 +196,13 @@ class PercentPick:
 
     @staticmethod
     def ours(q):
-        return ("%", q.value) if q.unit in ("%", "pp") else None
+        if q.unit not in ("%", "pp"):
+            return []
+        if q.value_max is None:
+            return [("%", q.value)]
+        # A range: they keep the bounds written with a percent sign (see the conventions).
+        signs = len(PERCENT_SIGN.findall(q.text))
+        return [("%", q.value), ("%", q.value_max)] if signs > 1 else [("%", q.value_max)]
 
 
 class CurrencyPick:
@@ -200,11 +210,13 @@ class CurrencyPick:
     def expected(r):
         value = r["Resolution"].get("value")
         unit = RT_CURRENCY.get(r["Resolution"].get("unit"))
-        return None if value is None or unit is None else (unit, dec(value))
+        if value is None:
+            return "drop"
+        return None if unit is None else (unit, dec(value))
 
     @staticmethod
     def ours(q):
-        return (q.unit, q.value) if q.dimension == "currency" else None
+        return [(q.unit, q.value)] if q.dimension == "currency" else []
 
 
 class DimensionPick:
@@ -218,7 +230,7 @@ class DimensionPick:
 
     @staticmethod
     def ours(q):
-        return (q.unit, q.value) if q.dimension in ("area", "length", "mass", "power") else None
+        return [(q.unit, q.value)] if q.dimension in ("area", "length", "mass", "power") else []
 
 
 class OrdinalPick:
@@ -228,7 +240,19 @@ class OrdinalPick:
 
     @staticmethod
     def ours(q):
-        return ("rank", q.value) if q.unit == "rank" else None
+        return [("rank", q.value)] if q.unit == "rank" else []
+
+
+def run_rt_ordinal_resolve() -> Suite:
+    s = Suite("RT Ordinal (resolve surfaces)")
+    marker = load_rules().units.rank.ordinal
+    for case in rt_cases("OrdinalModel.json"):
+        ok = all(
+            r["Text"].startswith(marker) and close(parse_number(r["Text"][len(marker):]), r["Resolution"]["value"])
+            for r in case["Results"]
+        )
+        s.add(ok, (case["Input"], [r["Text"] for r in case["Results"]]))
+    return s
 
 
 def our_money(text: str):
@@ -331,9 +355,11 @@ def main(argv=None) -> int:
     rows = [
         (run_rt_number(cn2an), "cn2an"),
         (run_rt_extract("RT Percent", "PercentModel.json", PercentPick), ""),
-        (run_rt_extract("RT Currency", "CurrencyModel.json", CurrencyPick), ""),
+        (run_rt_extract("RT Currency", "CurrencyModel.json", CurrencyPick,
+                        skip_reason="currency names without an amount"), ""),
         (run_rt_extract("RT Dimension (supported units)", "DimensionModel.json", DimensionPick), ""),
-        (run_rt_extract("RT Ordinal", "OrdinalModel.json", OrdinalPick), ""),
+        (run_rt_ordinal_resolve(), ""),
+        (run_rt_extract("RT Ordinal (extract ranks)", "OrdinalModel.json", OrdinalPick), ""),
         *[(s, "jionlp") for s in run_jionlp_money(jio)],
         (run_jionlp_extractor(jio), "jionlp"),
         *[(s, "cn2an") for s in run_cn2an(cn2an)],

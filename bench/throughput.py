@@ -5,7 +5,9 @@ Builds a corpus of at least --mb MB by repeating and shuffling the articles of
   - bare jieba segmentation (a private jieba.Tokenizer, one process),
   - the full pipeline through `press-extract run` with 1 and with 2 workers
     (chars/s, articles/s, wall time including start-up),
-  - the ratio pipeline/jieba, and the peak RSS of the largest process.
+  - the ratio pipeline/jieba, and the peak RSS of the largest process of each run,
+  - memory against corpus size: peak RSS of a 1-worker run over --small-mb MB,
+  - an incremental re-run after one article changed, against the full run.
 
     .venv/bin/python bench/throughput.py --mb 20
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -57,21 +58,38 @@ def bare_jieba(path: Path) -> float:
     return time.perf_counter() - t0
 
 
-def pipeline_run(path: Path, *, workers: int, out: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (kB) of the largest child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", str(path), "--out", str(out), "--workers", str(workers), "--quiet"],
-        check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+def pipeline_run(path: Path, *, workers: int, out: Path, force: bool = True) -> tuple[float, int]:
+    """Wall seconds and peak RSS (kB) of the largest process of one `press-extract run`.
+
+    The run is started from a fresh Python process that reports RUSAGE_CHILDREN, so each
+    figure covers only this run (the pipeline process and its workers)."""
+    cmd = [sys.executable, "-m", "pipeline", "run", str(path), "--out", str(out), "--workers", str(workers), "--quiet"]
+    probe = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    seconds = time.perf_counter() - t0
-    return seconds, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *cmd, *(["--force"] if force else [])],
+        check=True, cwd=ROOT, capture_output=True, text=True,
+    )
+    seconds, rss = done.stdout.split()
+    return float(seconds), int(rss)
+
+
+def change_one_article(path: Path) -> None:
+    """Append a sentence to the middle article of a JSONL corpus."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = json.loads(lines[len(lines) // 2])
+    row["text"] += "\n2024年，全区新增规上企业12家。"
+    lines[len(lines) // 2] = json.dumps(row, ensure_ascii=False)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=20.0)
+    ap.add_argument("--small-mb", type=float, default=2.0, help="corpus size for the memory comparison")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,15 +100,32 @@ def main() -> None:
         jieba_rate = chars / jieba_s
         print(f"bare jieba:        {jieba_rate / 1e3:8.1f} k chars/s  ({jieba_s:.1f} s)")
         base = None
+        full: dict[int, float] = {}
+        peak: dict[int, int] = {}
         for w in args.workers:
             secs, rss = pipeline_run(corpus, workers=w, out=Path(tmp) / f"out{w}")
+            full[w], peak[w] = secs, rss
             rate = chars / secs
             base = base or rate
             print(
                 f"pipeline {w} worker{'s' if w > 1 else ' '}: {rate / 1e3:8.1f} k chars/s, {n / secs:7.1f} articles/s "
                 f"({secs:.1f} s wall incl. start-up); pipeline/jieba = {rate / jieba_rate:.2f}; "
-                f"x{rate / base:.2f} vs 1 worker; peak RSS of largest process {rss / 1024:.0f} MB"
+                f"x{rate / base:.2f} vs {args.workers[0]} worker(s); peak RSS of largest process {rss / 1024:.0f} MB"
             )
+        w = args.workers[0]
+        small = Path(tmp) / "small.jsonl"
+        sn, schars = build_corpus(small, mb=args.small_mb)
+        _, small_rss = pipeline_run(small, workers=w, out=Path(tmp) / "small-out")
+        print(
+            f"memory, {w} worker(s): peak RSS {small_rss / 1024:.0f} MB at {small.stat().st_size / 1e6:.1f} MB of input, "
+            f"{peak[w] / 1024:.0f} MB at {corpus.stat().st_size / 1e6:.1f} MB ({100 * (peak[w] / small_rss - 1):+.1f}%)"
+        )
+        change_one_article(corpus)
+        secs, _ = pipeline_run(corpus, workers=w, out=Path(tmp) / f"out{w}", force=False)
+        print(
+            f"re-run after one changed article, {w} worker(s): {secs:.1f} s = {100 * secs / full[w]:.1f}% of the "
+            f"full run ({full[w]:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -16,6 +17,8 @@ import multiprocessing
 import os
 import platform
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -128,6 +131,8 @@ class RunResult:
     counts: dict[str, int]
 
 
+# An article that kills its worker this many times when run alone is given up (an error).
+ATTEMPTS_ALONE = 2
 # Set in each worker process by `_init_worker`: the pipeline is built once per process.
 _NLP = None
 
@@ -149,10 +154,16 @@ def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[
     return article.doc_id, row, lines
 
 
-def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None) -> Iterator:
+def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None, on_crash: Callable) -> Iterator:
     """`map(fn, items)` in input order over `workers` processes, with a bounded number of
     articles in flight so memory does not grow with the corpus. Nothing is started
-    (no pipeline, no pool) when there is nothing to process."""
+    (no pipeline, no pool) when there is nothing to process.
+
+    A worker that dies (the out-of-memory killer, a signal) must not hang or end an
+    unattended batch: the pool is rebuilt and the articles that were in flight are run
+    again one at a time; one that kills its worker `ATTEMPTS_ALONE` times yields
+    `on_crash(item)`.
+    """
     it = iter(items)
     first = next(it, None)
     if first is None:
@@ -163,16 +174,50 @@ def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str 
         yield from map(fn, items)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(rules_dir,)) as pool:
-        pending: collections.deque = collections.deque()
-        window = workers * 8
+    new_pool = functools.partial(
+        ProcessPoolExecutor, workers, mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker, initargs=(rules_dir,),
+    )
+    pool = new_pool()
+    pending: collections.deque = collections.deque()
+    window = workers * 8
+
+    def drain(limit: int) -> Iterator:
+        nonlocal pool
+        while len(pending) > limit:
+            item, future = pending[0]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                for item, _ in pending:
+                    for _attempt in range(ATTEMPTS_ALONE):
+                        try:
+                            result = pool.submit(fn, item).result()
+                            break
+                        except BrokenProcessPool:
+                            pool.shutdown(wait=False, cancel_futures=True)
+                            pool = new_pool()
+                    else:
+                        result = on_crash(item)
+                    yield result
+                pending.clear()
+                return
+            pending.popleft()
+            yield result
+
+    try:
         for item in items:
-            pending.append(pool.apply_async(fn, (item,)))
-            if len(pending) >= window:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+            pending.append((item, pool.submit(fn, item)))
+            yield from drain(window - 1)
+        yield from drain(0)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _crashed(article: Article) -> tuple[str, None, str]:
+    return article.doc_id, None, "the worker process died while processing this article (out of memory or killed)"
 
 
 def _versions() -> dict[str, str]:
@@ -237,7 +282,10 @@ def run(
 
     try:
         texts_by_id: dict[str, int] = {}
-        for doc_id, row, result in _ordered_map(_work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root)):
+        mapped = _ordered_map(
+            _work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root), on_crash=_crashed
+        )
+        for doc_id, row, result in mapped:
             if row is None:
                 _error(InputProblem(first_seen[doc_id], str(result), doc_id=doc_id))
                 inputs.pop(doc_id, None)

@@ -10,6 +10,7 @@ what it measures becomes a `Metric`: the indicator is the noun phrase before it 
 from __future__ import annotations
 
 import collections
+import bisect
 import dataclasses
 import datetime as dt
 import functools
@@ -24,6 +25,7 @@ from spacy.tokens import Doc
 from .extract import records_of, token_boundaries
 from .link_indicators import (
     CLAUSE_PUNCT,
+    Lexicon,
     PhraseWords,
     clause_start,
     find_surface,
@@ -50,9 +52,13 @@ OPENER_REACH = 12
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
     rules = load_rules(rules_dir or None)
-    # Part-of-speech tags from a private jieba with the rules' user dictionary: its own
-    # instance, because jieba's tagger moves the user tags out of the tokenizer it wraps.
-    return Linker(rules=rules, tagger=jieba.posseg.POSTokenizer(JiebaTokenizer(nlp.vocab, rules=rules).jieba))
+    # Part-of-speech tags from the pipeline's own private jieba (same rules, same user
+    # dictionary): a second dictionary would double start-up time and memory. The tagger
+    # takes the user tags out of the tokenizer it wraps, which its cutting does not use.
+    tokenizer = nlp.tokenizer
+    if not (isinstance(tokenizer, JiebaTokenizer) and tokenizer.rules is rules):
+        tokenizer = JiebaTokenizer(nlp.vocab, rules=rules)
+    return Linker(rules=rules, tagger=jieba.posseg.POSTokenizer(tokenizer.jieba))
 
 
 class Linker:
@@ -61,7 +67,7 @@ class Linker:
     def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
         self.tagger = tagger
         ind, goals = rules.indicators, rules.goals
-        self.surfaces = ind.surfaces
+        self.lexicon = Lexicon.of(ind.surfaces)
         self.right_stop = tuple(ind.context["right_stop"])
         self.prefer_right = tuple(ind.context["prefer_right"])
         self.hedges = tuple(ind.context["hedges"])
@@ -126,8 +132,9 @@ class Linker:
         periods = current_periods(times, sentences, text=text, article_date=ctx.article_date)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
         carried: tuple[tuple[int, int, str], int] | None = None
+        starts = [q.start for q in quantities]
         for (s, e), period in zip(sentences, periods):
-            qs = [q for q in quantities if isinstance(q, Quantity) and s <= q.start < e]
+            qs = [q for q in quantities[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)] if isinstance(q, Quantity)]
             if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
                 # 杭州今年GDP能破2万亿吗: the asked clause states neither a fact nor a target.
                 asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
@@ -213,7 +220,7 @@ class Linker:
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
         listing = text[a:b].endswith("等") or "、" in text[a:b]
         if a < b and not self._only_change(text[a:b]) and not listing:
-            if self._ends_in_verb(text[a:b]):
+            if self._ends_in_verb(text, a, b, ctx.boundaries):
                 # 省经合局梳理6个外资项目: a verb before the number; its object after the number.
                 right = self._right_phrase(ctx, q)
                 if right is not None:
@@ -246,7 +253,7 @@ class Linker:
 
     def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
         """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
-        hit = find_surface(text[left:b], self.surfaces)
+        hit = find_surface(text[left:b], self.lexicon)
         if hit and a < b and left + hit[0] < a < left + hit[1]:
             return left + hit[0], b
         return a, b
@@ -276,9 +283,12 @@ class Linker:
         nxt = ctx.text[q.end:q.end + 1]
         return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
 
-    def _ends_in_verb(self, phrase: str) -> bool:
-        """Whether jieba tags the last word of `phrase` as a verb (省经合局梳理, 重点服务保障)."""
-        words = list(self.tagger.cut(phrase))
+    def _ends_in_verb(self, text: str, a: int, b: int, boundaries: frozenset[int]) -> bool:
+        """Whether jieba tags the last word of text[a:b] as a verb (省经合局梳理, 重点服务保障).
+        The article is segmented already, so only the last word is tagged, unless the phrase
+        ends inside a word (3家营收|超千亿 in 家营/收超): then the phrase is tagged on its own."""
+        last = next((p for p in range(b - 1, a, -1) if p in boundaries), a) if b in boundaries else a
+        words = list(self.tagger.cut(text[last:b]))
         return bool(words) and words[-1].flag == "v"
 
     def _indicator_id(self, phrase: str) -> str | None:
@@ -286,7 +296,7 @@ class Linker:
         the lexicon does not list."""
         if any(m in phrase for m in self.share_markers):
             return None
-        hit = find_surface(phrase, self.surfaces)
+        hit = find_surface(phrase, self.lexicon)
         return hit[2] if hit else None
 
     def _clause_period(self, ctx: "_Context", q: Quantity, floor: int) -> Time | None:
@@ -428,7 +438,7 @@ class Linker:
         else:
             # the last item carries the shared noun (集成电路、前沿新材料产值) unless it is one word
             last_item = max(left, max((i + 1 for i in range(left, end) if text[i] in "、和及与"), default=left))
-            last_word = max((b for b in ctx.boundaries if last_item < b < end), default=None)
+            last_word = next((b for b in range(end - 1, last_item, -1) if b in ctx.boundaries), None)
             items_end, noun = (last_word, text[last_word:end]) if last_word is not None else (end, "")
         # Split on 、 first: 和 is also inside item names (电气机械和器材制造业).
         parts = text[left:items_end].split("、")

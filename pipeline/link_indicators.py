@@ -8,7 +8,7 @@ function is tested on plain strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
@@ -52,6 +52,42 @@ def longest_at_start(text: str, words: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class WordIndex:
+    """A word list for lookups at one position: the words, and their lengths longest first
+    (a few slice lookups per position instead of a scan of the whole list).
+
+    >>> w = WordIndex.of(["新", "新招引", "达到"])
+    >>> w.at("新招引青年", 0, 5), w.at("新招引青年", 0, 5, ends=frozenset({1})), w.at("人才达到", 2, 4)
+    ('新招引', '新', '达到')
+    >>> w.ending("人才总量达到", 0, 6)
+    '达到'
+    """
+
+    words: frozenset[str]
+    lengths: tuple[int, ...]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> "WordIndex":
+        words = frozenset(words)
+        return cls(words, tuple(sorted({len(w) for w in words}, reverse=True)))
+
+    def at(self, text: str, pos: int, end: int, *, ends: frozenset[int] | None = None) -> str:
+        """The longest word at `pos` that fits before `end` (and ends on one of `ends`), or ""."""
+        for n in self.lengths:
+            w = text[pos:pos + n]
+            if pos + n <= end and w in self.words and (ends is None or pos + n in ends):
+                return w
+        return ""
+
+    def ending(self, text: str, start: int, end: int) -> str:
+        """The longest word that ends at `end` and starts at or after `start`, or ""."""
+        for n in self.lengths:
+            if end - n >= start and text[end - n:end] in self.words:
+                return text[end - n:end]
+        return ""
+
+
+@dataclass(frozen=True)
 class PhraseWords:
     """The context words of rules/indicators.toml, as used by `trim_phrase`."""
 
@@ -59,6 +95,10 @@ class PhraseWords:
     pivot: tuple[str, ...]
     trail: tuple[str, ...]
     place_suffix: tuple[str, ...]
+    index: dict[str, WordIndex] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {k: WordIndex.of(getattr(self, k)) for k in ("lead", "pivot", "trail")})
 
     @classmethod
     def from_rules(cls, context: Mapping[str, Sequence[str]], *, extra_lead: Iterable[str] = ()) -> "PhraseWords":
@@ -110,23 +150,20 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
     (4, 6)
     """
     start, end = _strip_edges(text, start, end)
+    lead_words, trail_words, pivot_words = words.index["lead"], words.index["trail"], words.index["pivot"]
     changed = True
     while changed and start < end:
         changed = False
-        lead = max(
-            (w for w in words.lead if text.startswith(w, start, end) and start + len(w) in boundaries),
-            key=len,
-            default="",
-        )
+        lead = lead_words.at(text, start, end, ends=boundaries)
         if lead:
             start += len(lead)
             changed = True
-        trail = longest_at_end(text[start:end], words.trail)
+        trail = trail_words.ending(text, start, end)
         if trail and (len(trail) > 1 or end - 1 in boundaries):
             end -= len(trail)
             changed = True
         # A leading place word (临平区, 杭州市) names the subject: the first word, if it ends in a suffix.
-        first_end = next((b for b in sorted(boundaries) if start < b < end), None)
+        first_end = next((b for b in range(start + 1, end) if b in boundaries), None)
         if first_end is not None and first_end - start >= 3 and text[start:first_end].endswith(words.place_suffix):
             start = first_end
             changed = True
@@ -141,7 +178,7 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
     # is only a subject: a short word (企业现有员工), or a list of examples (运达、老板等企业).
     # A longer noun phrase stays (第一产业实现增加值, 每万名老年人拥有持证养老护理员).
     for pos in range(end - 1, start, -1):
-        pivot = longest_at_start(text[pos:end], words.pivot)
+        pivot = pivot_words.at(text, pos, end)
         if pivot and pos in boundaries and pos + len(pivot) < end and pos + len(pivot) in boundaries:
             if pivot == "等" or pos - start <= SUBJECT_WORD:
                 return _strip_edges(text, pos + len(pivot), end)
@@ -149,24 +186,33 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
     return start, end
 
 
-def find_surface(phrase: str, surfaces: Mapping[str, str]) -> tuple[int, int, str] | None:
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Indicator surfaces -> ids (rules/indicators.toml), indexed for `find_surface`."""
+
+    ids: Mapping[str, str]
+    surfaces: WordIndex
+
+    @classmethod
+    def of(cls, ids: Mapping[str, str]) -> "Lexicon":
+        return cls(ids, WordIndex.of(ids))
+
+
+def find_surface(phrase: str, lexicon: Lexicon) -> tuple[int, int, str] | None:
     """The lexicon surface that heads `phrase`: the one ending last, the longest of those
     (规模以上工业企业实现营业收入 names 营业收入): (start, end, id).
 
-    >>> s = {"工业增加值": "iav", "规上工业增加值": "iav_above_scale", "规上工业企业": "firms", "营业收入": "rev"}
+    >>> s = Lexicon.of({"工业增加值": "iav", "规上工业增加值": "iav_above_scale", "规上工业企业": "firms", "营业收入": "rev"})
     >>> find_surface("完成规上工业增加值", s)
     (2, 9, 'iav_above_scale')
     >>> find_surface("规上工业企业实现营业收入", s)
     (8, 12, 'rev')
     """
-    best: tuple[int, int, str] | None = None
-    for surface, ind_id in surfaces.items():
-        pos = phrase.rfind(surface)
-        if pos < 0:
-            continue
-        if best is None or (pos + len(surface), len(surface)) > (best[1], best[1] - best[0]):
-            best = (pos, pos + len(surface), ind_id)
-    return best
+    for end in range(len(phrase), 0, -1):
+        surface = lexicon.surfaces.ending(phrase, 0, end)
+        if surface:
+            return end - len(surface), end, lexicon.ids[surface]
+    return None
 
 
 def signed_change(word: str, value: Decimal, *, up: Iterable[str], down: Iterable[str]) -> Decimal | None:

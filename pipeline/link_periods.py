@@ -19,10 +19,9 @@ def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]],
     first year stated near the top). A paragraph without a time of its own goes on from the
     one before (其中，… after 今年前三季度，…).
 
-    Same signature as `pipeline.extract.times.current_periods`, which it can replace; it
-    differs on purpose (future and release-date times, comparison bases, 今年一季度, paragraph
-    carry-over): on the four bench/gold corpus articles, period accuracy over matched metrics
-    is 1.0 with this function and 0.81 with the times stage's (bench/link_eval.py).
+    It replaced a simpler rule (first time of the sentence, carried within a paragraph only):
+    on the bench/gold corpus articles, period accuracy over matched metrics is 1.0 with this
+    one and was 0.81 with that (bench/link_eval.py).
     """
     limit = article_date.year if article_date else None
 

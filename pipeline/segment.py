@@ -25,6 +25,7 @@ from .rules import Rules, load_rules
 # Per-doc caches set by the tokenizer and the sentence component. Extensions are class
 # attributes of spaCy's Doc; registering them is idempotent and does no I/O.
 Doc.set_extension("boundaries", default=None, force=True)
+Doc.set_extension("words", default=None, force=True)
 Doc.set_extension("sentences", default=None, force=True)
 Doc.set_extension("source_text", default=None, force=True)
 
@@ -33,6 +34,11 @@ def text_of(doc: Doc) -> str:
     """The doc's text. spaCy's `Doc.text` joins every token on each access; the tokenizer
     keeps the text it was given, which is the same string."""
     return doc._.source_text if doc._.source_text is not None else doc.text
+
+
+def words_of(doc: Doc) -> list[str]:
+    """The token texts, as the tokenizer cut them (iterating a Doc creates a Token each)."""
+    return doc._.words if doc._.words is not None else [t.text for t in doc]
 
 # Sentence-final punctuation; closing quotes and brackets that follow stay in the sentence.
 SENTENCE_END = frozenset("。！？；!?;")
@@ -62,6 +68,7 @@ class JiebaTokenizer:
         # Every extractor needs the word boundaries; computing them from the words here
         # avoids creating a spaCy Token per word in each component.
         doc._.boundaries = frozenset(itertools.accumulate(map(len, words), initial=0))
+        doc._.words = words
         doc._.source_text = text
         return doc
 
@@ -122,13 +129,14 @@ def sentence_starts(words: Iterable[str]) -> list[bool]:
 def set_sentences(doc: Doc) -> Doc:
     """Mark sentence starts by `sentence_starts`."""
     # One array write: setting Token.is_sent_start one by one rescans the doc each time.
-    tokens = [(t.idx, t.text) for t in doc]
-    starts = sentence_starts(w for _, w in tokens)
+    words = words_of(doc)
+    starts = sentence_starts(words)
     flags = numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64")
     if len(flags):
         doc.from_array([SENT_START], flags.reshape(-1, 1))
     # Cached for the components and the records stage (doc.sents walks every token).
-    first = [i for (i, _), s in zip(tokens, starts) if s]
+    offsets = itertools.accumulate(map(len, words), initial=0)
+    first = [i for i, s in zip(offsets, starts) if s]
     doc._.sentences = tuple(zip(first, first[1:] + [len(text_of(doc))]))
     return doc
 

@@ -90,3 +90,34 @@ def test_killed_run_leaves_previous_outputs_and_a_rerun_completes(tmp_path, sig)
     assert proc.wait(timeout=600) == 0, proc.stderr.read().decode()
     assert not list(out.glob(".press-extract-*"))
     assert len((out / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 1500
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_costs_at_most_its_own_article(tmp_path, monkeypatch):
+    """The out-of-memory killer or a stray signal kills a worker: the batch neither hangs nor
+    stops. An article that kills its worker every time becomes an error; one whose worker
+    was killed once by something else is run again and kept."""
+    from pipeline import batch
+
+    marker = tmp_path / "killed-once"
+    real = batch.process_article
+
+    def dying(article, *, nlp):
+        # Runs in the forked workers, which inherit this patch.
+        if article.doc_id == "d07" and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        if article.doc_id == "d03":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(article, nlp=nlp)
+
+    monkeypatch.setattr(batch, "process_article", dying)
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"d{i:02d}", "text": GOOD}, ensure_ascii=False) + "\n" for i in range(40)), encoding="utf-8")
+    result = batch.run([src], out_dir=tmp_path / "out", workers=2)
+    assert (result.articles, result.errors) == (39, 1)
+    done = [json.loads(line)["doc_id"] for line in (tmp_path / "out" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert done == [f"d{i:02d}" for i in range(40) if i != 3]
+    [error] = map(json.loads, (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines())
+    assert error["doc_id"] == "d03" and "worker process died" in error["reason"]
+    assert marker.exists()

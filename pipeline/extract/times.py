@@ -106,9 +106,16 @@ class TimePatterns:
             rf"(?P<ny2>(?:1[89]|2[01])[0-9]{{2}})[./](?P<nm2>0[1-9]|1[0-2])(?![0-9])"
         )
         window = rf"(?P<win>{_alt(rules.windows)})(?P<wn>{small})个?年"
-        self.pattern = regex.compile(
-            rf"(?:{plan}|{window}|{iso}|{numeric_months}|{year_range}|{composite})", regex.VERSION1
-        )
+        self.body = rf"(?:{plan}|{window}|{iso}|{numeric_months}|{year_range}|{composite})"
+        # Most alternatives open with a lookbehind, so the engine would try all of them at
+        # every character; a lookahead of the characters a time can start with skips the
+        # rest of the text (about 6x faster; tests check it changes no match).
+        starts = set("0123456789" + cn_digits + "十前第年" + "“\"「『‘'")
+        for words in (rules.plans, rules.windows, rules.relative_years, rules.year_parts,
+                      rules.relative_quarters, rules.relative_months, rules.same_period["words"]):
+            starts.update(w[0] for w in words)
+        self.first_chars = "".join(sorted(starts))
+        self.pattern = regex.compile(rf"(?=[{regex.escape(self.first_chars)}]){self.body}", regex.VERSION1)
 
     def number(self, text: str | None) -> int | None:
         return None if text is None else small_number(text, digits=self.rules.digits)
@@ -333,69 +340,6 @@ def _record(text: str, start: int, end: int, res: Resolution, *, source: str) ->
         relative=res.relative,
         resolved=res.resolved,
     )
-
-
-def current_periods(
-    times: Sequence[Time],
-    sentences: Sequence[tuple[int, int]],
-    *,
-    text: str,
-    article_date: dt.date | None = None,
-) -> list[Time | None]:
-    """The time in force in each sentence, for the linking stage (a metric's period).
-
-    One entry per sentence, in order:
-    1. the sentence's own time: its first resolved time record (a plan period counts);
-    2. else the entry of the previous sentence in the same paragraph (a paragraph is a
-       block of text between line breaks), carried forward;
-    3. else the article's subject year: a resolved year-granularity time that opens the
-       first body paragraph (the first paragraph that holds a sentence end 。！？),
-       such as 2024年，开发区… ;
-    4. else None.
-    `article_date` is accepted for symmetry with the extractor and not used: times are
-    already resolved against it.
-
-    >>> from pipeline.types import Time
-    >>> t = Time(start=0, end=5, text="2024年", source="t", start_date="2024-01-01",
-    ...          end_date="2024-12-31", granularity="year")
-    >>> text = "2024年，开发区增长。产值1亿元。\\n新增3家。"
-    >>> [p.text if p else None for p in current_periods([t], [(0, 11), (11, 17), (18, 23)], text=text)]
-    ['2024年', '2024年', '2024年']
-    """
-    resolved = sorted((t for t in times if t.resolved), key=lambda t: t.start)
-    t_starts = [t.start for t in resolved]
-    subject = _subject_year(resolved, text)
-    out: list[Time | None] = []
-    previous: Time | None = None
-    previous_end = 0
-    for s, e in sentences:
-        i = bisect.bisect_left(t_starts, s)
-        own = resolved[i] if i < len(resolved) and resolved[i].start < e else None
-        if own is not None:
-            current = own
-        elif previous is not None and "\n" not in text[previous_end:s]:
-            current = previous
-        else:
-            current = subject
-        out.append(current)
-        # a sentence keeps its trailing line breaks: the paragraph ends where they start
-        previous, previous_end = current, s + len(text[s:e].rstrip())
-    return out
-
-
-def _subject_year(times: Sequence[Time], text: str) -> Time | None:
-    """The year that opens the first body paragraph (2024年，…), if any."""
-    offset = 0
-    for block in text.split("\n"):
-        stripped = block.strip()
-        if any(c in stripped for c in "。！？"):
-            lead = offset + len(block) - len(block.lstrip())
-            for t in times:
-                if t.start == lead and t.granularity == "year":
-                    return t
-            return None
-        offset += len(block) + 1
-    return None
 
 
 @Language.factory("press_extract_times", default_config={"rules_dir": ""})
