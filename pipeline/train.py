@@ -97,7 +97,6 @@ FEATURES = ("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA")
 ROWS = (5000, 5000, 5000, 500, 5000)
 # Named architectures (`press-extract train --arch`); the chosen one is recorded in meta.json.
 ARCHITECTURES = {
-    "w32": ner_config(width=32, depth=2, maxout=2, rows=ROWS, features=FEATURES),
     "w48": ner_config(width=48, depth=2, maxout=2, rows=ROWS, features=FEATURES),
     "w64": ner_config(width=64, depth=2, maxout=2, rows=ROWS, features=FEATURES),
 }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +41,9 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..rules import OrgPatterns, Rules, load_rules
+from ..segment import text_of, words_of
 from ..types import Organization
-from ..segment import text_of
-from . import records_of, resolve_overlaps, token_boundaries
+from . import records_of, resolve_overlaps
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
@@ -62,15 +63,14 @@ PROPAGATING_TYPES = frozenset({"company", "research"})
 class View:
     """A doc's text, words, word starts and clauses as plain lists: spaCy builds a new
     `Token` (and `Doc.text` a new string) on every access, which dominated the run time.
-    The words come from the tokenizer's cached boundaries, not from the tokens."""
+    The words come from the tokenizer's cache, not from the tokens."""
 
     __slots__ = ("text", "words", "starts", "_clauses")
 
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
-        bounds = sorted(token_boundaries(doc))
-        self.starts = bounds[:-1]
-        self.words = [self.text[a:b] for a, b in zip(bounds, bounds[1:])]
+        self.words = words_of(doc)
+        self.starts = list(itertools.accumulate(map(len, self.words), initial=0))[:-1]
         self._clauses: list[tuple[int, int]] | None = None
 
     def end(self, i: int) -> int:
