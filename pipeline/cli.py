@@ -132,7 +132,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _train_args(p: argparse.ArgumentParser) -> None:
-    from .train import MODEL_NAME
+    from .train import ARCHITECTURES, DEFAULT_ARCH, MODEL_NAME
 
     default_out = Path(__file__).resolve().parent / "models" / MODEL_NAME
     p.add_argument("cluener", type=Path, help="CLUENER train.json (e.g. ../shared/data/cluener/train.json)")
@@ -142,6 +142,11 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-epochs", type=_positive, default=30, help="at most this many epochs (default: 30)")
     p.add_argument("--max-minutes", type=float, default=20.0, help="time budget; stops before overrunning it (default: 20)")
     p.add_argument("--rules", default=None, help="rules folder for the jieba user dictionary (default: the package's rules/)")
+    p.add_argument("--arch", choices=sorted(ARCHITECTURES), default=DEFAULT_ARCH, help=f"model architecture (default: {DEFAULT_ARCH})")
+    p.add_argument("--dropout", type=float, default=0.2, help="dropout (default: 0.2)")
+    p.add_argument("--batch-size", type=_positive, default=32, help="sentences per update (default: 32)")
+    p.add_argument("--learn-rate", type=float, default=0.001, help="Adam learning rate (default: 0.001)")
+    p.add_argument("--limit", type=int, default=0, help="train on the first N CLUENER training sentences only, for quick trials (default: 0 = all)")
 
 
 @command("train", "rebuild the organisation NER model from CLUENER (fixed seed)", _train_args)
@@ -152,7 +157,8 @@ def _train(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {args.cluener}")
     meta = train(
         cluener=args.cluener, out=args.out, corpus=args.corpus, rules_dir=args.rules, seed=args.seed,
-        max_epochs=args.max_epochs, max_minutes=args.max_minutes,
+        max_epochs=args.max_epochs, max_minutes=args.max_minutes, arch=args.arch, dropout=args.dropout, batch_size=args.batch_size,
+        learn_rate=args.learn_rate, limit=args.limit,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     held = meta["scores"]["heldout"]

@@ -17,8 +17,12 @@ label: the output only needs spans, and the type comes from the head word rules.
 Domain data: CLUENER is general news (sports clubs, games, banks); alone, the model marks
 press-release slogans (快建快成, 桥头堡) as organisations. So the sentences of a press-release
 corpus (`--corpus`, e.g. ../shared/corpus) are added as silver data, labelled by the
-rules layer (known names, heads, lists): they teach the model the domain's non-names
-and its name shapes. They are never used for the dev or held-out scores.
+rules layer (known names and heads; list siblings are left missing, see
+`silver_sentences`): they teach the model the domain's non-names and its name shapes.
+They are never used for the dev or held-out scores.
+
+Architecture: see `ner_config` and `ARCHITECTURES`; the model's meta.json records the
+one it was trained with, the training options and the per-epoch history.
 """
 
 from __future__ import annotations
@@ -33,43 +37,70 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
+from .extract.organizations import SOURCE_LISTS, model_doc, rules_only_pipeline
 from .rules import load_rules
-from .segment import JiebaTokenizer
+from .segment import JiebaTokenizer, sentence_spans, text_of
 
 CLUENER_LABELS: tuple[str, ...] = ("company", "government", "organization")
 LABEL = "ORG"
 MODEL_NAME = "orgs_ner"
-MODEL_VERSION = "orgs.ner.v1"
-# One sentence in ten is held out for evaluation (never trained on), one in twenty of the
+MODEL_VERSION = "orgs.ner.v2"
+# One sentence in ten is held out for evaluation (never trained on), one in ten of the
 # rest is the development set that picks the best epoch.
-HELDOUT_MOD, DEV_MOD = 10, 20
+HELDOUT_MOD, DEV_MOD = 10, 10
 
-# A small CNN over hashed token features (NORM, PREFIX, SUFFIX, SHAPE). For Chinese words
-# the first character and the last three (SUFFIX) carry the organisation heads.
-NER_CONFIG = {
-    "model": {
-        "@architectures": "spacy.TransitionBasedParser.v2",
-        "state_type": "ner",
-        "extra_state_tokens": False,
-        "hidden_width": 64,
-        "maxout_pieces": 2,
-        "use_upper": True,
-        "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": 96,
-            "depth": 4,
-            "embed_size": 5000,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        },
+
+def ner_config(*, width: int, depth: int, maxout: int, rows: Sequence[int], features: Sequence[str]) -> dict:
+    """The `ner` component's config: a `TransitionBasedParser` over a CNN on hashed token
+    features. For a jieba word, NORM is the word, PREFIX its first character, SUFFIX its
+    last three, SHAPE its length class and LEMMA its last character (see `model_doc`):
+    the characters carry the heads (公司, 研究院, 局) and generalise to unseen names.
+
+    Sizes were chosen by trials on the dev split and bench/org_speed.py: the CNN's matrix
+    products dominate the run time, so it is narrow and shallow;
+    no hidden layer after the state features (use_upper=False) is cheaper per transition
+    and trained more steadily than 32 or 64 hidden units; hash tables of 20-50k rows
+    scored no better than 5k rows (each key hashes to 4 rows) and learned more slowly."""
+    return {
+        "model": {
+            "@architectures": "spacy.TransitionBasedParser.v2",
+            "state_type": "ner",
+            "extra_state_tokens": False,
+            "hidden_width": 32,  # unused without the upper layer: the lower one scores the actions
+            "maxout_pieces": 1,
+            "use_upper": False,
+            "tok2vec": {
+                "@architectures": "spacy.Tok2Vec.v2",
+                "embed": {
+                    "@architectures": "spacy.MultiHashEmbed.v2",
+                    "width": width,
+                    "attrs": list(features),
+                    "rows": list(rows),
+                    "include_static_vectors": False,
+                },
+                "encode": {
+                    "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                    "width": width,
+                    "depth": depth,
+                    "window_size": 1,
+                    "maxout_pieces": maxout,
+                },
+            },
+        }
     }
+
+
+FEATURES = ("NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA")
+ROWS = (5000, 5000, 5000, 500, 5000)
+# Named architectures (`press-extract train --arch`); the chosen one is recorded in meta.json.
+ARCHITECTURES = {
+    "w48": ner_config(width=48, depth=2, maxout=2, rows=ROWS, features=FEATURES),
+    "w64": ner_config(width=64, depth=2, maxout=2, rows=ROWS, features=FEATURES),
 }
+DEFAULT_ARCH = "w48"
 
 Span = tuple[int, int]  # half-open character offsets
 
@@ -78,6 +109,8 @@ Span = tuple[int, int]  # half-open character offsets
 class Sentence:
     text: str
     spans: tuple[Span, ...]
+    # Spans whose tokens are neither taught nor punished (uncertain silver labels).
+    missing: tuple[Span, ...] = ()
 
 
 def split_of(text: str) -> str:
@@ -121,31 +154,40 @@ def sha256_of(path: Path) -> str:
 
 
 def silver_sentences(corpus: Path, *, rules_dir: str | None) -> list[Sentence]:
-    """The sentences of every .txt under `corpus`, with the rules layer's organisations."""
-    from .extract.organizations import rules_only_pipeline
+    """The sentences of every .txt under `corpus`, with the rules layer's organisations.
 
+    Known names and head-word names are taught as names. List siblings are left missing:
+    the list rules also fire on lists of projects and industries (X、Y等项目), which
+    taught the model to mark 城市轨道交通 as an organisation."""
     nlp = rules_only_pipeline(rules_dir=rules_dir)
     out = []
     for path in sorted(corpus.rglob("*.txt")):
         doc = nlp(path.read_text(encoding="utf-8"))
+        text = text_of(doc)
         orgs = doc._.records.get("organization", []) if doc._.records else []
-        for sent in doc.sents:
-            text = sent.text
-            if not text.strip():
+        for start, end in sentence_spans(doc):
+            if not text[start:end].strip():
                 continue
-            spans = tuple(
-                (o.start - sent.start_char, o.end - sent.start_char)
-                for o in orgs
-                if sent.start_char <= o.start and o.end <= sent.end_char
+            inside = [o for o in orgs if start <= o.start and o.end <= end]
+            out.append(
+                Sentence(
+                    text[start:end],
+                    tuple((o.start - start, o.end - start) for o in inside if o.source != SOURCE_LISTS),
+                    tuple((o.start - start, o.end - start) for o in inside if o.source == SOURCE_LISTS),
+                )
             )
-            out.append(Sentence(text, spans))
     return out
 
 
 def to_example(nlp: Language, words: Sequence[str], sentence: Sentence) -> Example:
-    """An `Example` on jieba words; spans that cut a word leave their tokens missing."""
-    doc = Doc(nlp.vocab, words=list(words), spaces=[False] * len(words))
+    """An `Example` on jieba words; spans that cut a word, and the sentence's missing
+    spans, leave their tokens missing."""
+    doc = model_doc(nlp.vocab, words)
     tags = ["O"] * len(doc)
+    for s, e in sentence.missing:
+        for t in doc:
+            if t.idx < e and s < t.idx + len(t):
+                tags[t.i] = "-"
     for s, e in sentence.spans:
         span = doc.char_span(s, e)
         if span is None:
@@ -162,19 +204,20 @@ def to_example(nlp: Language, words: Sequence[str], sentence: Sentence) -> Examp
     return Example.from_dict(doc, {"entities": tags})
 
 
-def blank_model() -> Language:
+def blank_model(arch: str = DEFAULT_ARCH) -> Language:
     """The model's own `Language`: blank `zh` plus `ner`. Its tokenizer is never used:
     the organisations component builds model `Doc`s from the pipeline's jieba words."""
     nlp = spacy.blank("zh")
-    nlp.add_pipe("ner", config=NER_CONFIG)
+    nlp.add_pipe("ner", config=ARCHITECTURES[arch])
     return nlp
 
 
-def predict_spans(model: Language, words: Sequence[str]) -> list[Span]:
-    """Character spans [start, end) that the model finds in a run of words (offsets
+def predict_spans(model: Language, runs: Iterable[Sequence[str]]) -> Iterator[list[Span]]:
+    """For each run of words, the character spans [start, end) the model finds (offsets
     relative to the words' concatenation)."""
-    doc = model(Doc(model.vocab, words=list(words), spaces=[False] * len(words)))
-    return [(e.start_char, e.end_char) for e in doc.ents]
+    docs = (model_doc(model.vocab, words) for words in runs)
+    for doc in model.pipe(docs, batch_size=256):
+        yield [(e.start_char, e.end_char) for e in doc.ents]
 
 
 def prf(gold: Iterable[set], pred: Iterable[set]) -> dict[str, float]:
@@ -196,7 +239,7 @@ def prf(gold: Iterable[set], pred: Iterable[set]) -> dict[str, float]:
 
 def evaluate(model: Language, cut: Callable[[str], list[str]], sentences: Sequence[Sentence]) -> dict[str, float]:
     gold = [set(s.spans) for s in sentences]
-    pred = [set(predict_spans(model, cut(x.text))) for x in sentences]
+    pred = [set(spans) for spans in predict_spans(model, (cut(x.text) for x in sentences))]
     return prf(gold, pred)
 
 
@@ -212,10 +255,17 @@ def train(
     patience: int = 4,
     batch_size: int = 32,
     dropout: float = 0.2,
+    learn_rate: float = 0.001,
+    arch: str = DEFAULT_ARCH,
+    limit: int = 0,
     log: Callable[[str], None] = lambda line: None,
 ) -> dict:
     """Train on CLUENER's train split, keep the epoch with the best dev F1, score it on the
-    held-out split and save it to `out` with the scores and data hashes in its meta."""
+    held-out split and save it to `out` with the scores and data hashes in its meta.
+    `limit` > 0 trains on only the first `limit` CLUENER training sentences (quick trials);
+    the dev and held-out splits stay whole."""
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r} (choose from {', '.join(ARCHITECTURES)})")
     fix_random_seed(seed)
     rng = random.Random(seed)
     rules = load_rules(rules_dir)
@@ -224,13 +274,16 @@ def train(
     parts: dict[str, list[Sentence]] = {"train": [], "dev": [], "heldout": []}
     for s in data:
         parts[split_of(s.text)].append(s)
+    if limit:
+        parts["train"] = parts["train"][:limit]
     silver = silver_sentences(corpus, rules_dir=rules_dir) if corpus else []
     log(", ".join(f"{k} {len(v)}" for k, v in parts.items()) + f", silver {len(silver)}")
 
-    nlp = blank_model()
+    nlp = blank_model(arch)
     nlp.get_pipe("ner").add_label(LABEL)
     examples = [to_example(nlp, tokenizer.cut(s.text), s) for s in parts["train"] + silver]
     optimizer = nlp.initialize(lambda: examples[:500])
+    optimizer.learn_rate = learn_rate
 
     best_f, best_bytes, best_epoch, bad = -1.0, b"", 0, 0
     started = time.monotonic()
@@ -264,6 +317,8 @@ def train(
             "press_extract": {
                 "source": MODEL_VERSION,
                 "seed": seed,
+                "architecture": {"name": arch, **ARCHITECTURES[arch]["model"]},
+                "training": {"batch_size": batch_size, "dropout": dropout, "learn_rate": learn_rate, "limit": limit},
                 "best_epoch": best_epoch,
                 "history": history,
                 "data": {

@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline
-from pipeline.extract.organizations import DEFAULT_MODEL, load_model, rules_only_pipeline
+import spacy
+
+from pipeline.extract.organizations import DEFAULT_MODEL, View, load_model, rules_only_pipeline
+from pipeline.train import ARCHITECTURES, MODEL_VERSION
 from pipeline.rules import ORG_TYPES, RulesError, load_organizations, load_org_patterns, load_rules
 
 from .conftest import ROOT, assert_offsets
@@ -128,7 +131,8 @@ def test_model_loads_offline_with_provenance():
     model = load_model(DEFAULT_MODEL)
     assert "ner" in model.pipe_names
     meta = model.meta["press_extract"]
-    assert meta["source"] == "orgs.ner.v1"
+    assert meta["source"] == MODEL_VERSION
+    assert meta["architecture"]["name"] in ARCHITECTURES
     assert set(meta["scores"]) >= {"dev", "heldout"}
     assert all(len(h) == 64 for h in meta["data"].values())
     assert sum(p.stat().st_size for p in DEFAULT_MODEL.rglob("*") if p.is_file()) <= 30 * 2**20
@@ -151,4 +155,61 @@ def test_default_pipeline_runs_the_model(nlp):
     sources = {o.source.split(":")[0] for o in doc.organizations}
     assert "rule" in sources
     comp = nlp.get_pipe("press_extract_organizations")
-    assert comp.model is not None and comp.model_source == "model:orgs.ner.v1"
+    assert comp.model is not None and comp.model_source == f"model:{MODEL_VERSION}"
+
+
+# -- the model layer's plumbing, with a stand-in model ------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(st.text(CHARS, max_size=80))
+def test_view_matches_the_tokens(rules_nlp, text):
+    doc = rules_nlp.make_doc(text)
+    v = View(doc)
+    assert v.words == [t.text for t in doc] and v.starts == [t.idx for t in doc] and v.text == text
+    # Clauses never hold clause punctuation and never overlap.
+    ranges = v.clauses()
+    assert all(a < b for a, b in ranges) and all(x[1] <= y[0] for x, y in zip(ranges, ranges[1:]))
+
+
+def _ruler_model(patterns: list[list[str]]):
+    """A stand-in 'model' that marks the given word sequences as ORG."""
+    model = spacy.blank("zh")
+    ruler = model.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ORG", "pattern": [{"ORTH": w} for w in words]} for words in patterns])
+    return model
+
+
+def test_model_spans_map_back_and_never_cross_a_clause():
+    """The cue clauses of a doc go to the model as one Doc (each with the punctuation that
+    ends it); its spans map back to the article's offsets, and a span across a clause end
+    is dropped."""
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    text = "飞仕得、极智嘉来了，今天天气很好，联赢、老板电器等企业。"
+    words = [t.text for t in nlp.make_doc(text)]
+    assert {"极智嘉来", "今天天气", "好", "，", "联赢"} <= set(words)
+
+    def model_texts(patterns, *, every_clause):
+        comp.model = _ruler_model(patterns)
+        comp.every_clause = every_clause
+        doc = pipeline.extract(text, nlp=nlp)
+        assert_offsets(doc)
+        return [o.text for o in doc.organizations if o.source == comp.model_source]
+
+    # Clause 2 has no cue: the model Doc is clause 1 + its comma + clause 2's comma + clause 3.
+    assert model_texts([["极智嘉来"], ["联赢"], ["今天天气"]], every_clause=False) == ["极智嘉来", "联赢"]
+    assert model_texts([["今天天气"]], every_clause=True) == ["今天天气"]
+    assert model_texts([["好", "，", "联赢"], ["，", "联赢"]], every_clause=True) == []
+    assert model_texts([["，", "联赢"]], every_clause=False) == []
+
+
+def test_model_span_ending_in_a_non_head_is_headless():
+    """构建城乡共美全域格局 ends with 局 but 格局 is no head: as a headless model span it
+    is longer than the headless limit and dropped."""
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    text = "构建城乡共美全域格局。"
+    words = [t.text for t in nlp.make_doc(text)]
+    slogan = words[: words.index("格局") + 1]
+    comp.model = _ruler_model([slogan])
+    assert not pipeline.extract(text, nlp=nlp).organizations

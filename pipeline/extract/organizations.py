@@ -10,14 +10,16 @@ Layers, in the order they run (all work on the pipeline's jieba tokens):
 3. Lists (`rule:orgs.lists.v1`): in A、B、C (和 D) lists, once one item is an
    organisation, or the list is followed by 等 + an organisation noun (等17家企业), the
    other items are organisations too.
-4. Model (`model:orgs.ner.v1`): the shipped NER (see pipeline/train.py), run only on
+4. Model (`model:orgs.ner.v2`): the shipped NER (see pipeline/train.py), run only on
    clauses with a cue (an enumeration mark, a head word, a list noun or a rule match),
    which keeps the pipeline fast; most clauses of a press release name no organisation.
+   The chosen clauses of an article go to the model as one Doc (see `model_names`).
 
 Combination policy: rule spans win over model spans they overlap. Greedy spaCy NER gives
 no score, so a model span must instead pass a plausibility check: not a generic phrase,
-not a bare place, no digits, 2..max_chars characters, and either a valid head or no
-more than `max_headless_chars` characters (brand short names such as 飞仕得). Every
+not a bare place, no digits, 2..max_chars characters, and either a valid head (its last
+word not in `not_heads`: 格局, 全部) or no more than `max_headless_chars` characters
+(brand short names such as 飞仕得). Every
 record's `source` names the layer that produced it. List items found next to a model
 span get the list's source.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +38,10 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from ..rules import OrgPatterns, Rules, load_rules
+from ..segment import text_of, words_of
 from ..types import Organization
 from . import records_of, resolve_overlaps
 
@@ -56,15 +61,17 @@ PROPAGATING_TYPES = frozenset({"company", "research"})
 
 
 class View:
-    """A doc's text, words and word starts as plain lists: spaCy builds a new `Token`
-    (and `doc.text` a new string) on every access, which dominated the run time."""
+    """A doc's text, words, word starts and clauses as plain lists: spaCy builds a new
+    `Token` (and `Doc.text` a new string) on every access, which dominated the run time.
+    The words come from the tokenizer's cache, not from the tokens."""
 
-    __slots__ = ("text", "words", "starts")
+    __slots__ = ("text", "words", "starts", "_clauses")
 
     def __init__(self, doc: Doc) -> None:
-        self.words = [t.text for t in doc]
-        self.starts = [t.idx for t in doc]
-        self.text = doc.text
+        self.text = text_of(doc)
+        self.words = words_of(doc)
+        self.starts = list(itertools.accumulate(map(len, self.words), initial=0))[:-1]
+        self._clauses: list[tuple[int, int]] | None = None
 
     def end(self, i: int) -> int:
         return self.starts[i] + len(self.words[i])
@@ -72,6 +79,35 @@ class View:
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Character span of words [a, b)."""
         return self.starts[a], self.end(b - 1)
+
+    def clauses(self) -> list[tuple[int, int]]:
+        """Word ranges [start, end) between clause punctuation (computed once per doc)."""
+        if self._clauses is None:
+            self._clauses = []
+            start = 0
+            for i, word in enumerate(self.words):
+                if is_clause_end(word):
+                    if start < i:
+                        self._clauses.append((start, i))
+                    start = i + 1
+            if start < len(self.words):
+                self._clauses.append((start, len(self.words)))
+        return self._clauses
+
+
+def is_clause_end(word: str) -> bool:
+    """Whether a word ends a clause: only clause punctuation (and blanks), or a line break.
+
+    >>> is_clause_end("，"), is_clause_end(" 。"), is_clause_end("\\n"), is_clause_end(" "), is_clause_end("公司")
+    (True, True, True, False, False)
+    """
+    # Most words start with neither punctuation nor a blank: test the first character first.
+    if "\n" in word:
+        return True
+    if not (word[:1] in CLAUSE_END or word[:1].isspace()):
+        return False
+    stripped = word.strip()
+    return bool(stripped) and all(c in CLAUSE_END for c in stripped)
 
 
 class Taken:
@@ -130,6 +166,13 @@ def load_model(path: Path) -> Language:
     return spacy.load(path)
 
 
+def model_doc(vocab: Vocab, words: Sequence[str]) -> Doc:
+    """The model's input Doc: jieba words, each with its last character as its LEMMA.
+    Chinese words have no lemma, so the model uses that attribute as a feature: the last
+    character carries an organisation's head (局, 院, 司) even inside longer words."""
+    return Doc(vocab, words=list(words), spaces=[False] * len(words), lemmas=[w[-1:] for w in words])
+
+
 def is_punct(text: str) -> bool:
     """Whether a token is blank or only punctuation/symbols.
 
@@ -156,15 +199,17 @@ class OrganizationsExtractor:
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
-        self.model_source = (
-            "model:" + model.meta.get("press_extract", {}).get("source", model.meta.get("name", "ner"))
-            if model is not None
-            else None
-        )
         self.known = {e["pattern"]: e for e in rules.organizations}
         self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
         self.ruler.add_patterns([dict(e) for e in rules.organizations])
         self.list_nouns = sorted(self.patterns.list_nouns, key=len, reverse=True)
+
+    @property
+    def model_source(self) -> str | None:
+        """`source` of the model's records, from its meta (follows `self.model`)."""
+        if self.model is None:
+            return None
+        return "model:" + self.model.meta.get("press_extract", {}).get("source", self.model.meta.get("name", "ner"))
 
     # -- layer 1: known names ------------------------------------------------------
     def known_names(self, doc: Doc) -> list[Found]:
@@ -251,17 +296,9 @@ class OrganizationsExtractor:
         return not name or not all(w in p.modifiers for w in name)
 
     # -- layer 3: lists --------------------------------------------------------------
-    def clauses(self, v: "View") -> Iterable[tuple[int, int]]:
+    def clauses(self, v: "View") -> list[tuple[int, int]]:
         """Token ranges [start, end) between clause punctuation."""
-        start = 0
-        for i, word in enumerate(v.words):
-            stripped = word.strip()
-            if stripped and all(c in CLAUSE_END for c in stripped) or "\n" in word:
-                if start < i:
-                    yield start, i
-                start = i + 1
-        if start < len(v.words):
-            yield start, len(v.words)
+        return v.clauses()
 
     def list_items(self, v: "View", lo: int, hi: int) -> list[tuple[list[tuple[int, int]], str | None, bool]]:
         """Lists in tokens [lo, hi): items as token ranges, the type named by a
@@ -392,21 +429,37 @@ class OrganizationsExtractor:
         return False
 
     def model_names(self, v: "View", rule_spans: list[Found]) -> list[Found]:
+        """The model's spans in the chosen clauses. All of them go into ONE model `Doc`,
+        each clause with the punctuation that ends it (as in running text): one Doc per
+        article costs far less than one per clause. Spans across a clause end are dropped."""
         p = self.patterns
+        source = self.model_source
         starts = sorted(f.start for f in rule_spans)
-        ranges = [(lo, hi) for lo, hi in self.clauses(v) if self.every_clause or self.cue(v, lo, hi, starts)]
-        docs = (Doc(self.model.vocab, words=v.words[lo:hi], spaces=[False] * (hi - lo)) for lo, hi in ranges)
+        index: list[int] = []  # model token -> view word
+        for lo, hi in self.clauses(v):
+            if self.every_clause or self.cue(v, lo, hi, starts):
+                if index and index[-1] < lo - 1:
+                    index.append(lo - 1)  # the previous clause end stands for the gap
+                index.extend(range(lo, min(hi + 1, len(v.words))))
+        if not index:
+            return []
+        words = [v.words[i] for i in index]
+        mdoc = self.model(model_doc(self.model.vocab, words))
         out = []
-        for (lo, _), mdoc in zip(ranges, self.model.pipe(docs)):
-            base = v.starts[lo]
-            for ent in mdoc.ents:
-                s, e, text = base + ent.start_char, base + ent.end_char, ent.text
-                head = p.head_type(text)
-                if not 2 <= len(text) <= p.max_chars or not self.plausible(text, [t.text for t in ent]):
-                    continue
-                if head is None and len(text) > MAX_HEADLESS_CHARS:
-                    continue
-                out.append(Found(s, e, text, head or "company", self.model_source))
+        for ent in mdoc.ents:
+            a, b = index[ent.start], index[ent.end - 1] + 1
+            # A span across two clauses holds a clause end (the only words at the joins).
+            if any(is_clause_end(w) for w in v.words[a:b]):
+                continue
+            s, e = v.starts[a], v.end(b - 1)
+            text = v.text[s:e]
+            # A last word that only looks like a head (格局, 全部) gives no head, as in layer 2.
+            head = None if v.words[b - 1] in p.not_heads else p.head_type(text)
+            if not 2 <= len(text) <= p.max_chars or not self.plausible(text, v.words[a:b]):
+                continue
+            if head is None and len(text) > MAX_HEADLESS_CHARS:
+                continue
+            out.append(Found(s, e, text, head or "company", source))
         return out
 
     # -- combination ---------------------------------------------------------------------
@@ -434,7 +487,7 @@ class OrganizationsExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         out = records_of(doc, "organization")
-        doc_text = doc.text
+        doc_text = text_of(doc)
         for f in self.find(doc):
             text = doc_text[f.start : f.end]
             out.append(
