@@ -213,3 +213,19 @@ def test_model_span_ending_in_a_non_head_is_headless():
     slogan = words[: words.index("格局") + 1]
     comp.model = _ruler_model([slogan])
     assert not pipeline.extract(text, nlp=nlp).organizations
+
+
+def test_model_span_opening_with_a_head_is_dropped():
+    """崇贤街道崇文社区 cut as 崇贤|街道|崇文|社区: a model span 街道崇文社区 starts inside the
+    name (a name does not open with a head); the whole name is kept."""
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    text = "崇贤街道崇文社区成功创建示范社区。"
+    words = [t.text for t in nlp.make_doc(text)]
+    head = next(i for i, w in enumerate(words) if w == "街道")
+    name_end = words.index("社区") + 1
+    comp.model = _ruler_model([words[head:name_end]])
+    assert not [o for o in pipeline.extract(text, nlp=nlp).organizations if o.source == comp.model_source]
+    comp.model = _ruler_model([words[:name_end]])
+    assert [o.text for o in pipeline.extract(text, nlp=nlp).organizations if o.source == comp.model_source] == ["崇贤街道崇文社区"]

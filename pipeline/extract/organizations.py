@@ -203,6 +203,7 @@ class OrganizationsExtractor:
         self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
         self.ruler.add_patterns([dict(e) for e in rules.organizations])
         self.list_nouns = sorted(self.patterns.list_nouns, key=len, reverse=True)
+        self.head_words = frozenset(h for h, _ in self.patterns.heads)
 
     @property
     def model_source(self) -> str | None:
@@ -457,6 +458,8 @@ class OrganizationsExtractor:
             head = None if v.words[b - 1] in p.not_heads else p.head_type(text)
             if not 2 <= len(text) <= p.max_chars or not self.plausible(text, v.words[a:b]):
                 continue
+            if b - a > 1 and v.words[a] in self.head_words:
+                continue  # a name does not open with a head: 崇贤街道|崇文社区 gave 街道崇文社区
             if head is None and len(text) > MAX_HEADLESS_CHARS:
                 continue
             out.append(Found(s, e, text, head or "company", source))
