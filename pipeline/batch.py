@@ -191,7 +191,10 @@ def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str 
             except BrokenProcessPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = new_pool()
-                for item, _ in pending:
+                for item, done in pending:
+                    if done.done() and not done.cancelled() and done.exception() is None:
+                        yield done.result()  # finished before the pool broke
+                        continue
                     for _attempt in range(ATTEMPTS_ALONE):
                         try:
                             result = pool.submit(fn, item).result()
