@@ -39,7 +39,7 @@ def longest_at_end(text: str, words: Iterable[str]) -> str:
     >>> longest_at_end("人才总量达到", ["达", "达到"])
     '达到'
     """
-    return max((w for w in words if text.endswith(w)), key=len, default="")
+    return WordIndex.of(words).ending(text, 0, len(text))
 
 
 def longest_at_start(text: str, words: Iterable[str]) -> str:
@@ -48,7 +48,7 @@ def longest_at_start(text: str, words: Iterable[str]) -> str:
     >>> longest_at_start("新招引青年大学生", ["新", "新招引"])
     '新招引'
     """
-    return max((w for w in words if text.startswith(w)), key=len, default="")
+    return WordIndex.of(words).at(text, 0, len(text))
 
 
 @dataclass(frozen=True, slots=True)
