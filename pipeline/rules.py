@@ -168,6 +168,7 @@ class OrgPatterns:
     min_item_chars: int
     max_item_chars: int
     list_nouns: Mapping[str, str]
+    non_name_nouns: frozenset[str]
     generic: frozenset[str]
     modifiers: frozenset[str]
 
@@ -226,6 +227,10 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     for noun, org_type in nouns.items():
         if org_type not in ORG_TYPES:
             raise RulesError(path, f"unknown org_type {org_type!r}", entry=f"lists.nouns.{noun}")
+    non_name_nouns = frozenset(_words(path, data, "lists.non_name_nouns"))
+    both = sorted(non_name_nouns & nouns.keys())
+    if both:
+        raise RulesError(path, "noun is both an organisation noun and a non-name noun", entry=f"lists.non_name_nouns.{both[0]}")
     version = data.get("version")
     if not isinstance(version, str) or not version:
         raise RulesError(path, "missing version string", entry="version")
@@ -255,6 +260,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         min_item_chars=min_item,
         max_item_chars=max_item,
         list_nouns=MappingProxyType(dict(nouns)),
+        non_name_nouns=non_name_nouns,
         generic=frozenset(_words(path, data, "generic.phrases")),
         modifiers=frozenset(_words(path, data, "generic.modifiers")),
     )

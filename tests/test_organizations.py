@@ -107,6 +107,10 @@ def test_bad_org_patterns_file(tmp_path: Path):
     path.write_text(text.replace("[heads]", "[heads]\ncollege = [\"书院\"]"), encoding="utf-8")
     with pytest.raises(RulesError, match="unknown org_type"):
         load_org_patterns(path)
+    path.write_text(text.replace('non_name_nouns = [', 'non_name_nouns = [\n    "高校",'), encoding="utf-8")
+    with pytest.raises(RulesError, match="both an organisation noun and a non-name noun") as exc:
+        load_org_patterns(path)
+    assert "lists.non_name_nouns.高校" in str(exc.value)
 
 
 # -- properties ----------------------------------------------------------------------------
@@ -229,3 +233,21 @@ def test_model_span_opening_with_a_head_is_dropped():
     assert not [o for o in pipeline.extract(text, nlp=nlp).organizations if o.source == comp.model_source]
     comp.model = _ruler_model([words[:name_end]])
     assert [o.text for o in pipeline.extract(text, nlp=nlp).organizations if o.source == comp.model_source] == ["崇贤街道崇文社区"]
+
+
+def test_model_span_in_a_list_of_industries_is_dropped():
+    """…、IVD等产业园: the noun after 等 says the items are industries, so a model span
+    there is no organisation; the same span in a list of firms (等企业) is kept."""
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    comp.model = _ruler_model([["IVD"]])
+    for text, expected in [
+        ("生物医药、专精特新、IVD等产业园建设稳步推进。", []),
+        ("有序推进半导体、机器人、IVD等产业集聚区建设。", []),
+        ("鼓励汽车、IVD等领域的企业参与。", []),
+        ("引进华为、IVD等一批企业。", ["IVD"]),
+    ]:
+        doc = pipeline.extract(text, nlp=nlp)
+        assert_offsets(doc)
+        assert [o.text for o in doc.organizations if o.source == comp.model_source] == expected, text

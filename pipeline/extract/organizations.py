@@ -58,6 +58,8 @@ CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【�
 PRIORITY = {SOURCE_RULER: 0, SOURCE_HEADS: 1, SOURCE_LISTS: 2}
 MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
+# A list noun's kind when it says the list's items are not organisations (等产业园).
+NOT_NAMES = "not names"
 
 
 class View:
@@ -202,7 +204,9 @@ class OrganizationsExtractor:
         self.known = {e["pattern"]: e for e in rules.organizations}
         self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
         self.ruler.add_patterns([dict(e) for e in rules.organizations])
-        self.list_nouns = sorted(self.patterns.list_nouns, key=len, reverse=True)
+        # Nouns after 等 -> org type, or NOT_NAMES; longest first (a word ends with one).
+        nouns = {**{n: NOT_NAMES for n in self.patterns.non_name_nouns}, **self.patterns.list_nouns}
+        self.list_nouns = sorted(nouns.items(), key=lambda kv: -len(kv[0]))
         self.head_words = frozenset(h for h, _ in self.patterns.heads)
 
     @property
@@ -303,7 +307,8 @@ class OrganizationsExtractor:
 
     def list_items(self, v: "View", lo: int, hi: int) -> list[tuple[list[tuple[int, int]], str | None, bool]]:
         """Lists in tokens [lo, hi): items as token ranges, the type named by a
-        following 等 + noun (None when no noun follows), and whether the last item is whole."""
+        following 等 + noun (None when no noun follows, NOT_NAMES when the noun says the
+        items are not organisations), and whether the last item is whole."""
         p = self.patterns
         seps = [i for i in range(lo, hi) if v.words[i] in p.separators]
         if not seps:
@@ -340,12 +345,13 @@ class OrganizationsExtractor:
             items.insert(0, (i, group[0]))
             noun = None
             if j < hi and v.words[j] == "等":
+                # The noun phrase's head is its last noun: 等产业项目 are projects, 等数字经济
+                # 领域代表企业 firms; 的 ends the phrase (等领域的企业: the items are fields).
                 for k in range(j + 1, min(hi, j + 6)):
                     text = v.words[k]
-                    hit = next((n for n in self.list_nouns if text.endswith(n)), None)
-                    if hit:
-                        noun = p.list_nouns[hit]
+                    if text == "的" or is_punct(text):
                         break
+                    noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
             # The last item ends at 等 or punctuation: it is whole. Else it ran into a stop.
             whole_last = j >= hi or v.words[j] == "等" or is_punct(v.words[j])
             out.append(([it for it in items if it[0] < it[1]], noun, whole_last))
@@ -402,7 +408,7 @@ class OrganizationsExtractor:
                     if f is not None and f.source in PRIORITY
                     and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
                 ]
-                if noun is None and not members:
+                if noun == NOT_NAMES or (noun is None and not members):
                     continue
                 org_type = noun or "company"
                 for s, e in spans:
@@ -446,12 +452,20 @@ class OrganizationsExtractor:
             return []
         words = [v.words[i] for i in index]
         mdoc = self.model(model_doc(self.model.vocab, words))
+        clauses = self.clauses(v)
+        clause_starts = [lo for lo, _ in clauses]
+        non_names: dict[int, list[tuple[int, int]]] = {}  # clause -> its non-name list items
         out = []
         for ent in mdoc.ents:
             a, b = index[ent.start], index[ent.end - 1] + 1
             # A span across two clauses holds a clause end (the only words at the joins).
             if any(is_clause_end(w) for w in v.words[a:b]):
                 continue
+            c = bisect.bisect_right(clause_starts, a) - 1
+            if c not in non_names:
+                non_names[c] = [it for items, noun, _ in self.list_items(v, *clauses[c]) if noun == NOT_NAMES for it in items]
+            if any(lo <= a and b <= hi for lo, hi in non_names[c]):
+                continue  # an item of a list of industries or fields (…、IVD等产业园)
             s, e = v.starts[a], v.end(b - 1)
             text = v.text[s:e]
             # A last word that only looks like a head (格局, 全部) gives no head, as in layer 2.
