@@ -8,6 +8,7 @@ row of `errors`; the batch goes on.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -16,6 +17,8 @@ import json
 import multiprocessing
 import os
 import platform
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -133,19 +136,56 @@ class RunResult:
 
 # An article that kills its worker this many times when run alone is given up (an error).
 ATTEMPTS_ALONE = 2
+# Default time limit per article, in seconds. The largest input read.py accepts (20 MB)
+# takes about 1.5 minutes on one core, so only a hang reaches it.
+DEFAULT_TIMEOUT = 600.0
 # Set in each worker process by `_init_worker`: the pipeline is built once per process.
 _NLP = None
+_TIMEOUT: float | None = None
 
 
-def _init_worker(rules_dir: str | None) -> None:
-    global _NLP
+class ArticleTimeout(BaseException):
+    """An article took longer than the batch's time limit. Not an `Exception`, so that
+    no `except Exception` on the way up can swallow it and let the article run on."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `ArticleTimeout` in the block after `seconds` (None or 0: no limit).
+
+    A SIGALRM timer, so it needs a Unix main thread (each worker's, or the caller's with
+    one worker); elsewhere the block runs without a limit. It interrupts Python code and
+    waits in C that return on a signal; a loop inside a C extension is not interrupted.
+    """
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ArticleTimeout(f"took longer than the time limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _init_worker(rules_dir: str | None, timeout: float | None = None) -> None:
+    global _NLP, _TIMEOUT
     _NLP = load(rules_dir=rules_dir)
+    _TIMEOUT = timeout
 
 
 def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[str]] | str]:
     """Process one article in a worker: its row and its JSONL lines per kind, or a reason."""
     try:
-        row, document = process_article(article, nlp=_NLP)
+        with time_limit(_TIMEOUT):
+            row, document = process_article(article, nlp=_NLP)
+    except ArticleTimeout as exc:  # a hang must not stall an unattended batch
+        return article.doc_id, None, f"extraction stopped: {exc} (--timeout)"
     except Exception as exc:  # one article's failure must not end an unattended batch
         return article.doc_id, None, f"extraction failed: {type(exc).__name__}: {exc}"
     lines: dict[str, list[str]] = {}
@@ -154,7 +194,9 @@ def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[
     return article.doc_id, row, lines
 
 
-def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None, on_crash: Callable) -> Iterator:
+def _ordered_map(
+    fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None, timeout: float | None, on_crash: Callable
+) -> Iterator:
     """`map(fn, items)` in input order over `workers` processes, with a bounded number of
     articles in flight so memory does not grow with the corpus. Nothing is started
     (no pipeline, no pool) when there is nothing to process.
@@ -170,13 +212,13 @@ def _ordered_map(fn: Callable, items: Iterable, *, workers: int, rules_dir: str 
         return
     items = itertools.chain([first], it)
     if workers <= 1:
-        _init_worker(rules_dir)
+        _init_worker(rules_dir, timeout)
         yield from map(fn, items)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     new_pool = functools.partial(
         ProcessPoolExecutor, workers, mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker, initargs=(rules_dir,),
+        initializer=_init_worker, initargs=(rules_dir, timeout),
     )
     pool = new_pool()
     pending: collections.deque = collections.deque()
@@ -242,12 +284,15 @@ def run(
     default_date: dt.date | None = None,
     rules_dir: str | None = None,
     force: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
     """Extract every article under `paths` into the tables of `out_dir`.
 
     Unless `force`, articles whose text and date are unchanged since the last run in
     `out_dir` (same rules, same code) keep their records without being processed again.
+    An article still running after `timeout` seconds (None: no limit) is stopped and
+    becomes a row of `errors`.
     """
     paths = [str(p) for p in paths]
     rules = load_rules(rules_dir)  # fail on bad rules before touching any output
@@ -286,7 +331,7 @@ def run(
     try:
         texts_by_id: dict[str, int] = {}
         mapped = _ordered_map(
-            _work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root), on_crash=_crashed
+            _work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root), timeout=timeout, on_crash=_crashed
         )
         for doc_id, row, result in mapped:
             if row is None:
@@ -333,4 +378,4 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-__all__ = ["run", "RunResult", "Progress", "default_workers"]
+__all__ = ["run", "RunResult", "Progress", "default_workers", "DEFAULT_TIMEOUT"]

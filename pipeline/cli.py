@@ -60,6 +60,16 @@ def _positive(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        n = -1.0
+    if not n >= 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return n
+
+
 def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders (recursive) or - for stdin (default: corpus/)")
     # A string, not a Path: with --engine spark it may be a URI (s3a://bucket/out), which Path would mangle.
@@ -69,6 +79,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", type=_date, default=None, help="article date for inputs that carry none (YYYY-MM-DD)")
     p.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
     p.add_argument("--force", action="store_true", help="process every article, even those unchanged since the last run in --out")
+    p.add_argument("--timeout", type=_seconds, default=None, help="stop an article still running after this many seconds; it becomes a row of errors.jsonl (default: 600; 0: no limit)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--engine", choices=("local", "spark"), default="local", help="local processes (default) or Apache Spark (needs press-extract[spark] and Java)")
     p.add_argument("--master", default=None, help="with --engine spark: the Spark master, e.g. local[2] (default: spark-submit's)")
@@ -101,7 +112,7 @@ class _ProgressPrinter:
 
 @command("run", "extract records from articles into tables", _run_args)
 def _run(args: argparse.Namespace) -> int:
-    from .batch import default_workers, run
+    from .batch import DEFAULT_TIMEOUT, default_workers, run
 
     paths = args.paths
     out = args.out
@@ -119,6 +130,7 @@ def _run(args: argparse.Namespace) -> int:
         result = run(
             paths, out_dir=out, formats=args.format or ("jsonl",), workers=args.workers or default_workers(),
             default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
+            timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None),
         )
     if printer:
         printer.close()
@@ -170,6 +182,8 @@ def _run_spark(args: argparse.Namespace, paths: list[str], out: Path):
     formats = args.format or ("parquet",)
     if "csv" in formats:
         raise UsageError("--engine spark writes parquet and jsonl, not csv")
+    if args.timeout is not None:
+        raise UsageError("--timeout applies to the local engine only")
     try:
         from .spark import run
     except ImportError as exc:

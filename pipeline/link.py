@@ -10,7 +10,6 @@ what it measures becomes a `Metric`: the indicator is the noun phrase before it 
 from __future__ import annotations
 
 import collections
-import bisect
 import dataclasses
 import datetime as dt
 import functools
@@ -22,7 +21,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extract import records_of, token_boundaries
+from .extract import SpanIndex, records_of, token_boundaries
 from .link_indicators import (
     CLAUSE_PUNCT,
     Lexicon,
@@ -112,11 +111,11 @@ class Linker:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        quantities = sorted(records_of(doc, "quantity"), key=lambda r: r.start)
+        quantities = SpanIndex(records_of(doc, "quantity"))
         if not quantities and not any(w in text for w in self.qualitative):
             return doc
-        times = sorted((t for t in records_of(doc, "time") if isinstance(t, Time)), key=lambda t: t.start)
-        orgs = sorted((o for o in records_of(doc, "organization") if isinstance(o, Organization)), key=lambda o: o.start)
+        times = SpanIndex(t for t in records_of(doc, "time") if isinstance(t, Time))
+        orgs = SpanIndex(o for o in records_of(doc, "organization") if isinstance(o, Organization))
         sentences = sentence_spans(doc)
         ctx = _Context(
             text=text,
@@ -125,16 +124,15 @@ class Linker:
             boundaries=token_boundaries(doc),
             times=times,
             orgs=orgs,
-            places=self._places(doc),
+            places=SpanIndex(self._places(doc), span=lambda p: p),
             quantities=quantities,
             place_suffix=self.place_suffix,
         )
         periods = current_periods(times, sentences, text=text, article_date=ctx.article_date)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
         carried: tuple[tuple[int, int, str], int] | None = None
-        starts = [q.start for q in quantities]
         for (s, e), period in zip(sentences, periods):
-            qs = [q for q in quantities[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)] if isinstance(q, Quantity)]
+            qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
             if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
                 # 杭州今年GDP能破2万亿吗: the asked clause states neither a fact nor a target.
                 asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
@@ -177,7 +175,7 @@ class Linker:
         if self._attributive(ctx, q):
             return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
-        nxt = next((o for o in ctx.quantities if o.start >= q.end), None)
+        nxt = ctx.quantities.first_from(q.end)
         if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
             return False
         between = text[q.end:nxt.start]
@@ -190,11 +188,11 @@ class Linker:
     def _subject(self, ctx: "_Context", s: int, pos: int) -> str | None:
         """The organisation or place nearest before `pos` in its sentence, else the article's subject."""
         best: tuple[int, str] | None = None
-        for o in ctx.orgs:
-            if s <= o.start and o.end <= pos:
+        for o in ctx.orgs.starting_in(s, pos):
+            if o.end <= pos:
                 best = (o.end, o.canonical or o.name)
-        for a, b in ctx.places:
-            if s <= a and b <= pos and (best is None or b > best[0]):
+        for a, b in ctx.places.starting_in(s, pos):
+            if b <= pos and (best is None or b > best[0]):
                 best = (b, ctx.text[a:b])
         return best[1] if best else ctx.main_subject
 
@@ -246,7 +244,8 @@ class Linker:
     def _past_names(self, ctx: "_Context", left: int, end: int) -> int:
         """Move `left` past the times and organisations in [left, end): they are the period
         and the subject, not the indicator."""
-        for t in ctx.times + ctx.orgs:
+        # `left` only moves right, so what starts before it at first never counts.
+        for t in ctx.times.starting_in(left, end) + ctx.orgs.starting_in(left, end):
             if left <= t.start and t.end <= end:
                 left = max(left, t.end)
         return left
@@ -263,7 +262,7 @@ class Linker:
         end = q.end
         start = q.end
         limit = min(len(text), q.end + RIGHT_LIMIT)
-        after = {o.start: o for o in ctx.quantities if o.start >= q.end}
+        after = ctx.quantity_at
         while end < limit and text[end] not in CLAUSE_PUNCT:
             if end in after and self._attributive(ctx, after[end]):
                 # 58个投资总额1000万美元以上新设外资项目: the noun after the qualifying amount.
@@ -302,7 +301,7 @@ class Linker:
     def _clause_period(self, ctx: "_Context", q: Quantity, floor: int) -> Time | None:
         """A time in the number's own clause, before it, overrides the sentence's period."""
         left = max(clause_start(ctx.text, q.start), floor)
-        found = [t for t in ctx.times if left <= t.start and t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t)]
+        found = [t for t in ctx.times.starting_in(left, q.start) if t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t)]
         return found[-1] if found else None
 
     # -- metrics -------------------------------------------------------------------------
@@ -367,7 +366,7 @@ class Linker:
             opened = last is not None and text[max(s, last[0].start - 2):last[0].start].endswith(self.span_from)
             if prev is not None and same_unit and opened and _is_span(gap, self.up + self.down, self.span_to):
                 # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
-                times = [t for t in ctx.times if s <= t.start < prev.start and t.resolved]
+                times = [t for t in ctx.times.starting_in(s, prev.start) if t.resolved]
                 if len(times) >= 2 and not clause_time:
                     out[last[1]] = dataclasses.replace(prev, period=period_of(times[-2].start_date, times[-2].end_date, times[-2].granularity))
                     clause_time = times[-1]
@@ -492,7 +491,7 @@ class Linker:
     def _trigger(self, ctx: "_Context", s: int, e: int) -> tuple[int, int, str] | None:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
-        sentence_times = [t for t in ctx.times if s <= t.start < e]
+        sentence_times = ctx.times.starting_in(s, e)
         past = any(t.resolved and t.end_date and not self._future(ctx, t) for t in sentence_times)
         future = any(self._future(ctx, t) for t in sentence_times)
         found: list[tuple[int, int, str]] = []
@@ -503,7 +502,7 @@ class Linker:
                 at, a = a, text.find(word, a + 1, e)
                 if any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0):
                     continue
-                if any(o.start <= at < o.end for o in ctx.orgs):
+                if ctx.orgs.overlaps(at, at + 1):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
                 if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)"):
                     continue  # a noun (覆盖计划，), not a trigger
@@ -548,7 +547,7 @@ class Linker:
                 # its phrase names the target.
                 baseline = self._phrase(ctx, q, prev_end, words=self.goal_words)
                 continue
-            deadline = next((t for t in reversed(ctx.times) if scope <= t.start and t.end <= q.start and self._future(ctx, t)), None)
+            deadline = next((t for t in reversed(ctx.times.starting_in(scope, q.start)) if t.end <= q.start and self._future(ctx, t)), None)
             if deadline is None and period is not None and self._future(ctx, period):
                 deadline = period  # 今年发展的主要预期目标是：… stated in an earlier sentence
             span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
@@ -561,9 +560,9 @@ class Linker:
             a, b = span if span else (q.start, q.start)
             trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
             start = trigger[0] if trigger and trigger[0] >= s and not out else min(a, q.start)
-            for t in ctx.times:
-                if prev_end <= t.start < start:
-                    start = t.start
+            first = ctx.times.first_from(prev_end)
+            if first is not None and first.start < start:
+                start = first.start
             out.append(
                 Goal(
                     doc_id=ctx.doc_id,
@@ -588,7 +587,7 @@ class Linker:
             end = e
             while end > trigger[0] and (text[end - 1] in CLAUSE_PUNCT or text[end - 1].isspace() or text[end - 1] in "”"):
                 end -= 1
-            deadline = next((t for t in ctx.times if trigger[0] <= t.start < end and self._future(ctx, t)), None)
+            deadline = next((t for t in ctx.times.starting_in(trigger[0], end) if self._future(ctx, t)), None)
             out.append(
                 Goal(
                     doc_id=ctx.doc_id,
@@ -627,11 +626,16 @@ class _Context:  # frozen but not slotted, so `names` can be a cached property
     doc_id: str
     article_date: dt.date | None
     boundaries: frozenset[int]
-    times: list[Time]
-    orgs: list[Organization]
-    places: list[tuple[int, int]]
-    quantities: list[Quantity]
+    times: SpanIndex[Time]
+    orgs: SpanIndex[Organization]
+    places: SpanIndex[tuple[int, int]]
+    quantities: SpanIndex[Quantity]
     place_suffix: tuple[str, ...]
+
+    @functools.cached_property
+    def quantity_at(self) -> dict[int, Quantity]:
+        """Quantities by start (the last of those that share one)."""
+        return {q.start: q for q in self.quantities}
 
     @functools.cached_property
     def names(self) -> frozenset[str]:

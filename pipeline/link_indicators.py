@@ -168,9 +168,11 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
             start = first_end
             changed = True
         else:
-            name = max((n for n in names if text.startswith(n, start, end) and start + len(n) in boundaries), key=len, default="")
-            if name:
-                start += len(name)
+            # The longest name the phrase starts with, on a word boundary: its prefixes are
+            # looked up (a scan of the names grew with the article).
+            name_end = next((b for b in range(end, start, -1) if b in boundaries and text[start:b] in names), None)
+            if name_end is not None:
+                start = name_end
                 changed = True
         if changed:
             start, end = _strip_edges(text, start, end)

@@ -7,6 +7,7 @@ on records and offsets only (no spaCy).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Sequence
 
@@ -33,9 +34,13 @@ def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]],
     out: list[Time | None] = []
     previous: Time | None = subject
     ordered = sorted(times, key=lambda t: t.start)
+    starts = [t.start for t in ordered]
     for s, e in sentences:
         # A period, not a release date (3月22日) or a comparison base (比2019年同期), if there is one.
-        mine = [i for i, t in enumerate(ordered) if s <= t.start < e and usable(t) and not is_reference(text, t)]
+        mine = [
+            i for i in range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e))
+            if usable(ordered[i]) and not is_reference(text, ordered[i])
+        ]
         own = next((i for i in mine if ordered[i].granularity != "day"), mine[0] if mine else None)
         current = narrowest(ordered, own) if own is not None else previous
         out.append(current)

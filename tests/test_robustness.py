@@ -121,3 +121,35 @@ def test_a_worker_that_dies_costs_at_most_its_own_article(tmp_path, monkeypatch)
     [error] = map(json.loads, (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines())
     assert error["doc_id"] == "d03" and "worker process died" in error["reason"]
     assert marker.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_article_that_hangs_is_stopped_and_the_batch_goes_on(tmp_path, monkeypatch, workers):
+    """An article that never finishes (a loop in an extractor on some input) becomes a row
+    of errors.jsonl after the time limit; the others are processed."""
+    from pipeline import batch
+
+    real = batch.process_article
+
+    def hanging(article, *, nlp):
+        # Runs in the forked workers too, which inherit this patch.
+        while article.doc_id == "d02":
+            pass
+        return real(article, nlp=nlp)
+
+    monkeypatch.setattr(batch, "process_article", hanging)
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"d{i:02d}", "text": GOOD}, ensure_ascii=False) + "\n" for i in range(6)), encoding="utf-8")
+    result = batch.run([src], out_dir=tmp_path / "out", workers=workers, timeout=1)
+    assert (result.articles, result.errors) == (5, 1)
+    [error] = map(json.loads, (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines())
+    assert error["doc_id"] == "d02" and "time limit of 1 s" in error["reason"]
+    # The timer is gone once the batch is done: nothing fires later in this process.
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_timeout_must_be_a_number_of_seconds(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", str(tmp_path), "--out", str(tmp_path / "out"), "--timeout", "soon"])
+    assert "expected a number of seconds" in capsys.readouterr().err

@@ -8,7 +8,9 @@ one line in that tuple and one rules file; no plumbing.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+import bisect
+import itertools
+from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from spacy.tokens import Doc
 
@@ -61,15 +63,62 @@ def resolve_overlaps(spans: Sequence[tuple[int, int, int]]) -> list[tuple[int, i
     [(0, 3, 0), (5, 7, 0)]
     """
     chosen: list[tuple[int, int, int]] = []
-    taken: list[tuple[int, int]] = []
+    # The spans taken are disjoint, so sorted by start they are sorted by end too: a new
+    # span can only overlap its two neighbours (a scan of all of them was quadratic).
+    starts: list[int] = []
+    ends: list[int] = []
     for s, e, p in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0], x[2])):
-        if e <= s or any(s < te and ts < e for ts, te in taken):
+        i = bisect.bisect_right(starts, s)
+        if e <= s or (i > 0 and ends[i - 1] > s) or (i < len(starts) and starts[i] < e):
             continue
         chosen.append((s, e, p))
-        taken.append((s, e))
+        starts.insert(i, s)
+        ends.insert(i, e)
     return sorted(chosen)
 
 
-def overlaps_any(start: int, end: int, records: Iterable[Record]) -> bool:
-    """Whether [start, end) overlaps one of `records`."""
-    return any(start < r.end and r.start < end for r in records)
+T = TypeVar("T")
+
+
+def _start_end(item) -> tuple[int, int]:
+    return item.start, item.end
+
+
+class SpanIndex(Generic[T]):
+    """Items with a [start, end) span, sorted by start (ties keep their order), for window
+    and overlap queries in O(log n): per-number scans of a whole document's records made
+    long documents quadratic. Iterates like the sorted list.
+
+    >>> index = SpanIndex([(5, 9), (0, 2), (1, 8)], span=lambda t: t)
+    >>> index.starting_in(1, 6), index.overlaps(8, 9), index.overlaps(9, 12), index.first_from(2)
+    ([(1, 8), (5, 9)], True, False, (5, 9))
+    """
+
+    def __init__(self, items: Iterable[T], *, span: Callable[[T], tuple[int, int]] = _start_end) -> None:
+        self.items = sorted(items, key=lambda item: span(item)[0])
+        spans = [span(item) for item in self.items]
+        self.starts = [s for s, _ in spans]
+        self.reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end so far
+
+    def starting_in(self, a: int, b: int) -> list[T]:
+        """The items whose start is in [a, b), in order."""
+        return self.items[bisect.bisect_left(self.starts, a) : bisect.bisect_left(self.starts, b)]
+
+    def first_from(self, a: int) -> T | None:
+        """The first item that starts at or after `a`."""
+        i = bisect.bisect_left(self.starts, a)
+        return self.items[i] if i < len(self.items) else None
+
+    def overlaps(self, a: int, b: int) -> bool:
+        """Whether [a, b) overlaps an item (items may overlap each other)."""
+        i = bisect.bisect_left(self.starts, b)
+        return i > 0 and self.reach[i - 1] > a
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __reversed__(self) -> Iterator[T]:
+        return reversed(self.items)

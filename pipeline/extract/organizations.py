@@ -32,7 +32,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import spacy
 from spacy.language import Language
@@ -43,7 +43,7 @@ from spacy.vocab import Vocab
 from ..rules import OrgPatterns, Rules, load_rules
 from ..segment import text_of, words_of
 from ..types import Organization
-from . import records_of, resolve_overlaps
+from . import SpanIndex, records_of, resolve_overlaps
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
@@ -110,18 +110,6 @@ def is_clause_end(word: str) -> bool:
         return False
     stripped = word.strip()
     return bool(stripped) and all(c in CLAUSE_END for c in stripped)
-
-
-class Taken:
-    """Non-overlapping spans, sorted, for O(log n) overlap checks on long documents."""
-
-    def __init__(self, spans: Iterable["Found"]) -> None:
-        self.spans = sorted((f.start, f.end) for f in spans)
-        self.starts = [s for s, _ in self.spans]
-
-    def overlaps(self, f: "Found") -> bool:
-        i = bisect.bisect_left(self.starts, f.end)
-        return i > 0 and self.spans[i - 1][1] > f.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,13 +475,13 @@ class OrganizationsExtractor:
         rule = self.choose(self.known_names(doc) + self.head_names(v)) if self.use_rules else []
         model: list[Found] = []
         if self.model is not None:
-            taken = Taken(rule)
-            model = [m for m in self.model_names(v, rule) if not taken.overlaps(m)]
+            taken = SpanIndex(rule)
+            model = [m for m in self.model_names(v, rule) if not taken.overlaps(m.start, m.end)]
             model = self.choose(model)
         if not self.use_rules:
             return model
-        taken = Taken(rule + model)
-        lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f)]
+        taken = SpanIndex(rule + model)
+        lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f.start, f.end)]
         return self.choose(rule + model + lists)
 
     @staticmethod

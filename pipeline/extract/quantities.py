@@ -34,7 +34,7 @@ from ..normalise.quantities import (
 from ..rules import Rules, UnitSpec, load_rules
 from ..segment import text_of
 from ..types import Quantity
-from . import overlaps_any, records_of, resolve_overlaps
+from . import SpanIndex, records_of, resolve_overlaps
 
 SOURCE = "rule:quantities.v1"
 # A numeral longer than this is a code, a table row or noise, not a quantity.
@@ -466,10 +466,10 @@ class QuantitiesExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        times = records_of(doc, "time")
+        times = SpanIndex(records_of(doc, "time"))
         found = [
             f for f in self.finder.find(text, token_starts=doc.to_array([IDX]).tolist() if len(doc) else [])
-            if not overlaps_any(f.start, f.end, times)
+            if not times.overlaps(f.start, f.end)
         ]
         by_span: dict[tuple[int, int, int], Found] = {}
         for f in found:
