@@ -251,3 +251,30 @@ def test_model_span_in_a_list_of_industries_is_dropped():
         doc = pipeline.extract(text, nlp=nlp)
         assert_offsets(doc)
         assert [o.text for o in doc.organizations if o.source == comp.model_source] == expected, text
+
+
+def test_model_docs_are_capped_without_changing_the_spans(monkeypatch):
+    """A huge article goes to the model in Docs of about MODEL_DOC_WORDS words (memory);
+    the spans are those of one Doc."""
+    from pipeline.extract import organizations
+
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    text = "飞仕得、极智嘉来了，联赢、老板电器等企业。极智嘉来参展，联赢也来了。"
+    comp.model = _ruler_model([["极智嘉来"], ["联赢"]])
+    seen = []
+    real = organizations.model_doc
+    monkeypatch.setattr(organizations, "model_doc", lambda vocab, words: seen.append(len(words)) or real(vocab, words))
+
+    def model_spans():
+        doc = pipeline.extract(text, nlp=nlp)
+        assert_offsets(doc)
+        return [(o.start, o.text) for o in doc.organizations if o.source == comp.model_source]
+
+    whole = model_spans()
+    assert len(seen) == 1 and len(whole) >= 3
+    seen.clear()
+    monkeypatch.setattr(organizations, "MODEL_DOC_WORDS", 3)
+    assert model_spans() == whole
+    assert len(seen) > 2 and max(seen) < sum(seen)

@@ -32,7 +32,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -58,6 +58,8 @@ CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【�
 PRIORITY = {SOURCE_RULER: 0, SOURCE_HEADS: 1, SOURCE_LISTS: 2}
 MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
+# Words per model Doc (a typical article's cue clauses fit in one).
+MODEL_DOC_WORDS = 4000
 # A list noun's kind when it says the list's items are not organisations (等产业园).
 NOT_NAMES = "not names"
 
@@ -424,28 +426,28 @@ class OrganizationsExtractor:
         return False
 
     def model_names(self, v: "View", rule_spans: list[Found]) -> list[Found]:
-        """The model's spans in the chosen clauses. All of them go into ONE model `Doc`,
-        each clause with the punctuation that ends it (as in running text): one Doc per
-        article costs far less than one per clause. Spans across a clause end are dropped."""
+        """The model's spans in the chosen clauses. They go into the model together, each
+        clause with the punctuation that ends it (as in running text), in Docs of about
+        `MODEL_DOC_WORDS` words: one Doc per article costs far less than one per clause,
+        and the cap keeps memory flat on a huge article (one Doc of a 2M-character article
+        took 1.6 GB). Spans across a clause end are dropped."""
         p = self.patterns
         source = self.model_source
         starts = sorted(f.start for f in rule_spans)
-        index: list[int] = []  # model token -> view word
+        runs: list[list[int]] = []  # one per model Doc: model token -> view word
         for lo, hi in self.clauses(v):
             if self.every_clause or self.cue(v, lo, hi, starts):
+                if not runs or len(runs[-1]) >= MODEL_DOC_WORDS:
+                    runs.append([])
+                index = runs[-1]
                 if index and index[-1] < lo - 1:
                     index.append(lo - 1)  # the previous clause end stands for the gap
                 index.extend(range(lo, min(hi + 1, len(v.words))))
-        if not index:
-            return []
-        words = [v.words[i] for i in index]
-        mdoc = self.model(model_doc(self.model.vocab, words))
         clauses = self.clauses(v)
         clause_starts = [lo for lo, _ in clauses]
         non_names: dict[int, list[tuple[int, int]]] = {}  # clause -> its non-name list items
         out = []
-        for ent in mdoc.ents:
-            a, b = index[ent.start], index[ent.end - 1] + 1
+        for a, b in self.model_spans(v, runs):
             # A span across two clauses holds a clause end (the only words at the joins).
             if any(is_clause_end(w) for w in v.words[a:b]):
                 continue
@@ -466,6 +468,13 @@ class OrganizationsExtractor:
                 continue
             out.append(Found(s, e, text, head or "company", source))
         return out
+
+    def model_spans(self, v: "View", runs: list[list[int]]) -> Iterator[tuple[int, int]]:
+        """The model's entities in each run of view words, as view word ranges [a, b)."""
+        for index in runs:
+            mdoc = self.model(model_doc(self.model.vocab, [v.words[i] for i in index]))
+            for ent in mdoc.ents:
+                yield index[ent.start], index[ent.end - 1] + 1
 
     # -- combination ---------------------------------------------------------------------
     def find(self, doc: Doc) -> list[Found]:
