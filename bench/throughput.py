@@ -7,7 +7,9 @@ Builds a corpus of at least --mb MB by repeating and shuffling the articles of
     (chars/s, articles/s, wall time including start-up),
   - the ratio pipeline/jieba, and the peak RSS of the largest process of each run,
   - memory against corpus size: peak RSS of a 1-worker run over --small-mb MB,
-  - an incremental re-run after one article changed, against the full run.
+  - an incremental re-run after one article changed, against the full run,
+  - one long article (--long-mb MB, the corpus articles joined): its rate against the
+    many-article rate shows whether the cost stays linear in an article's length.
 
     .venv/bin/python bench/throughput.py --mb 20
 """
@@ -77,6 +79,14 @@ def pipeline_run(path: Path, *, workers: int, out: Path, force: bool = True) -> 
     return float(seconds), int(rss)
 
 
+def build_long_article(path: Path, *, mb: float) -> int:
+    """Write one article of about `mb` MB (UTF-8) made of the corpus articles; return its chars."""
+    joined = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((SHARED / "corpus").glob("*.txt")))
+    text = "\n\n".join([joined] * max(1, round(mb * 1e6 / len(joined.encode("utf-8")))))
+    path.write_text(json.dumps({"id": "long", "text": text, "date": "2024-02-01"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(text)
+
+
 def change_one_article(path: Path) -> None:
     """Append a sentence to the middle article of a JSONL corpus."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -90,6 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=20.0)
     ap.add_argument("--small-mb", type=float, default=2.0, help="corpus size for the memory comparison")
+    ap.add_argument("--long-mb", type=float, default=5.0, help="size of the one long article")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,6 +136,13 @@ def main() -> None:
         print(
             f"re-run after one changed article, {w} worker(s): {secs:.1f} s = {100 * secs / full[w]:.1f}% of the "
             f"full run ({full[w]:.1f} s)"
+        )
+        long = Path(tmp) / "long.jsonl"
+        long_chars = build_long_article(long, mb=args.long_mb)
+        secs, rss = pipeline_run(long, workers=1, out=Path(tmp) / "long-out")
+        print(
+            f"one article of {long.stat().st_size / 1e6:.1f} MB: {long_chars / secs / 1e3:.1f} k chars/s "
+            f"({secs:.1f} s; {chars / full[w] / 1e3:.1f} k chars/s over many articles); peak RSS {rss / 1024:.0f} MB"
         )
 
 

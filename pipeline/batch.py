@@ -137,7 +137,7 @@ class RunResult:
 # An article that kills its worker this many times when run alone is given up (an error).
 ATTEMPTS_ALONE = 2
 # Default time limit per article, in seconds. The largest input read.py accepts (20 MB)
-# takes about 1.5 minutes on one core, so only a hang reaches it.
+# takes about 2 minutes on one core, so only a hang reaches it.
 DEFAULT_TIMEOUT = 600.0
 # Set in each worker process by `_init_worker`: the pipeline is built once per process.
 _NLP = None
