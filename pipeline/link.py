@@ -35,7 +35,7 @@ from .link_indicators import (
 )
 from .link_periods import current_periods, is_reference, period_of
 from .rules import Rules, load_rules
-from .segment import JiebaTokenizer, sentence_spans, text_of
+from .segment import jieba_of, sentence_spans, text_of
 from .types import Goal, Metric, Organization, Quantity, Time
 
 SOURCE = "rule:link.v1"
@@ -51,13 +51,7 @@ OPENER_REACH = 12
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
 def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
     rules = load_rules(rules_dir or None)
-    # Part-of-speech tags from the pipeline's own private jieba (same rules, same user
-    # dictionary): a second dictionary would double start-up time and memory. The tagger
-    # takes the user tags out of the tokenizer it wraps, which its cutting does not use.
-    tokenizer = nlp.tokenizer
-    if not (isinstance(tokenizer, JiebaTokenizer) and tokenizer.rules is rules):
-        tokenizer = JiebaTokenizer(nlp.vocab, rules=rules)
-    return Linker(rules=rules, tagger=jieba.posseg.POSTokenizer(tokenizer.jieba))
+    return Linker(rules=rules, tagger=jieba_of(nlp, rules).tagger)
 
 
 class Linker:

@@ -161,6 +161,7 @@ class OrgPatterns:
     max_tokens: int
     max_chars: int
     stops: frozenset[str]
+    lead_tags: frozenset[str]
     place_suffixes: tuple[str, ...]
     places: frozenset[str]
     separators: frozenset[str]
@@ -253,6 +254,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         max_tokens=_int(path, extend, "max_tokens", where="extend"),
         max_chars=_int(path, extend, "max_chars", where="extend"),
         stops=frozenset(_words(path, data, "extend.stops")),
+        lead_tags=frozenset(_words(path, data, "extend.lead_tags")),
         place_suffixes=tuple(_words(path, data, "extend.place_suffixes")),
         places=frozenset(_words(path, data, "extend.places")),
         separators=frozenset(_words(path, data, "lists.separators")),

@@ -8,6 +8,7 @@ Tokens concatenate to the text exactly, so token and character offsets agree.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -15,6 +16,7 @@ from typing import Iterable, Iterator
 
 import jieba
 import jieba.finalseg
+import jieba.posseg
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
@@ -130,6 +132,18 @@ class JiebaTokenizer:
         for word, freq, tag in rules.userdict:
             self.jieba.add_word(word, freq, tag)
 
+    @functools.cached_property
+    def tagger(self) -> jieba.posseg.POSTokenizer:
+        """jieba's part-of-speech tagger over this tokenizer (same user dictionary), made
+        once on first use: a second dictionary would double start-up time and memory. It
+        takes the user tags out of the tokenizer, which cutting does not use."""
+        return jieba.posseg.POSTokenizer(self.jieba)
+
+    def word_tag(self, word: str) -> str | None:
+        """The dictionary's part-of-speech tag of `word` (v, n, ns …), None for a word the
+        dictionary does not hold (a new word found by the HMM)."""
+        return self.tagger.word_tag_tab.get(word)
+
     def cut(self, text: str) -> list[str]:
         """Words of `text`; they concatenate back to `text`."""
         return list(self.jieba.cut(text, HMM=True))
@@ -160,6 +174,15 @@ class JiebaTokenizer:
 
     def from_disk(self, path, **kwargs) -> "JiebaTokenizer":
         return self
+
+
+def jieba_of(nlp: Language, rules: Rules) -> JiebaTokenizer:
+    """The pipeline's own tokenizer when it segments with `rules`, else a new one: parts
+    of speech must come from the dictionary that cut the words."""
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, JiebaTokenizer) and tokenizer.rules is rules:
+        return tokenizer
+    return JiebaTokenizer(nlp.vocab, rules=rules)
 
 
 @registry.tokenizers("press_extract.JiebaTokenizer.v1")

@@ -66,8 +66,10 @@ def test_every_known_name_is_found_in_context(rules_nlp):
     assert missed == []
 
 
-def test_org_patterns_are_consistent():
+def test_org_patterns_are_consistent(rules_nlp):
     p = load_rules().org_patterns
+    # lead_tags are tags of jieba's dictionary (a typo would silently match nothing).
+    assert p.lead_tags <= set(rules_nlp.tokenizer.tagger.word_tag_tab.values())
     heads = dict(p.heads)
     assert all(t in ORG_TYPES for t in heads.values())
     assert all(t in ORG_TYPES for t in p.list_nouns.values())

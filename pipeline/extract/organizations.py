@@ -32,7 +32,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -41,7 +41,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..rules import OrgPatterns, Rules, load_rules
-from ..segment import text_of, words_of
+from ..segment import jieba_of, text_of, words_of
 from ..types import Organization
 from . import SpanIndex, records_of, resolve_overlaps
 
@@ -138,7 +138,8 @@ def make_organizations(
     rules = load_rules(rules_dir or None)
     path = DEFAULT_MODEL if model == "default" else (Path(model) if model else None)
     return OrganizationsExtractor(
-        nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all"
+        nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all",
+        word_tag=jieba_of(nlp, rules).word_tag,
     )
 
 
@@ -185,9 +186,11 @@ def has_digit(text: str) -> bool:
 
 class OrganizationsExtractor:
     def __init__(
-        self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False
+        self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False,
+        word_tag: Callable[[str], str | None],
     ) -> None:
         self.patterns: OrgPatterns = rules.org_patterns
+        self.word_tag = word_tag
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
@@ -231,7 +234,14 @@ class OrganizationsExtractor:
         return None
 
     def is_stop(self, token: str) -> bool:
+        """Whether a token ends a name on its left (and a list item)."""
         return is_punct(token) or has_digit(token) or token in self.patterns.stops
+
+    def opens_no_name(self, token: str) -> bool:
+        """A verb, adverb, … by the dictionary's tag (`lead_tags`): a name does not start
+        with one. Only the first word is tested: brand names hold verbs (运达能源,
+        临平中西医结合医院)."""
+        return self.word_tag(token) in self.patterns.lead_tags
 
     def is_place(self, text: str) -> bool:
         p = self.patterns
@@ -262,6 +272,9 @@ class OrganizationsExtractor:
                 chars += len(prev)
                 pieces.append((v.starts[j], prev))
             pieces.reverse()
+            # The predicate before the name (严厉|查处|长春长生公司, 发挥|娲石集团) is no part of it.
+            while pieces and self.opens_no_name(pieces[0][1]):
+                pieces.pop(0)
             if org_type in p.place_types:
                 # 区委, 政府, 开发区 ... are named by a place: start at the first place.
                 first = next((i for i, (_, w) in enumerate(pieces) if self.is_place(w)), None)
@@ -464,6 +477,8 @@ class OrganizationsExtractor:
                 continue
             if b - a > 1 and v.words[a] in self.head_words:
                 continue  # a name does not open with a head: 崇贤街道|崇文社区 gave 街道崇文社区
+            if self.opens_no_name(v.words[a]):
+                continue  # nor with a verb or an adverb: 签署|中韩, 加大|油气
             if head is None and len(text) > MAX_HEADLESS_CHARS:
                 continue
             out.append(Found(s, e, text, head or "company", source))
