@@ -175,9 +175,14 @@ class OrgPatterns:
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
+        found = self.head_of(text)
+        return found[1] if found else None
+
+    def head_of(self, text: str) -> tuple[str, str] | None:
+        """The longest (head, org_type) that `text` ends with, or None."""
         for head, org_type in self.heads_by_last.get(text[-1:], ()):
             if text.endswith(head):
-                return org_type
+                return head, org_type
         return None
 
 

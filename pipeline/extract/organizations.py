@@ -300,7 +300,13 @@ class OrganizationsExtractor:
             return False
         if self.is_place(text) and p.head_type(text) is None:
             return False
-        name = list(words[:-1]) if words and p.head_type(words[-1]) else list(words)
+        name = list(words)
+        found = p.head_of(words[-1]) if words else None
+        if found:
+            # The head may end a longer word (一流大学 is one jieba word): the rest is name.
+            name[-1] = words[-1][: -len(found[0])]
+            if not name[-1]:
+                name.pop()
         return not name or not all(w in p.modifiers for w in name)
 
     # -- layer 3: lists --------------------------------------------------------------
