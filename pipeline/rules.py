@@ -162,6 +162,7 @@ class OrgPatterns:
     max_chars: int
     stops: frozenset[str]
     lead_tags: frozenset[str]
+    common_freq: int
     place_suffixes: tuple[str, ...]
     places: frozenset[str]
     separators: frozenset[str]
@@ -260,6 +261,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         max_chars=_int(path, extend, "max_chars", where="extend"),
         stops=frozenset(_words(path, data, "extend.stops")),
         lead_tags=frozenset(_words(path, data, "extend.lead_tags")),
+        common_freq=_int(path, extend, "common_freq", where="extend"),
         place_suffixes=tuple(_words(path, data, "extend.place_suffixes")),
         places=frozenset(_words(path, data, "extend.places")),
         separators=frozenset(_words(path, data, "lists.separators")),

@@ -32,7 +32,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -138,8 +138,7 @@ def make_organizations(
     rules = load_rules(rules_dir or None)
     path = DEFAULT_MODEL if model == "default" else (Path(model) if model else None)
     return OrganizationsExtractor(
-        nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all",
-        word_tag=jieba_of(nlp, rules).word_tag,
+        nlp, rules=rules, model=load_model(path) if path else None, use_rules=use_rules, every_clause=model_scope == "all"
     )
 
 
@@ -186,11 +185,10 @@ def has_digit(text: str) -> bool:
 
 class OrganizationsExtractor:
     def __init__(
-        self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False,
-        word_tag: Callable[[str], str | None],
+        self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False
     ) -> None:
         self.patterns: OrgPatterns = rules.org_patterns
-        self.word_tag = word_tag
+        self.dictionary = jieba_of(nlp, rules)  # parts of speech and frequencies of words
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
@@ -239,9 +237,13 @@ class OrganizationsExtractor:
 
     def opens_no_name(self, token: str) -> bool:
         """A verb, adverb, … by the dictionary's tag (`lead_tags`): a name does not start
-        with one. Only the first word is tested: brand names hold verbs (运达能源,
-        临平中西医结合医院)."""
-        return self.word_tag(token) in self.patterns.lead_tags
+        with one. Only the first words are tested: names hold verbs (临平中西医结合医院)."""
+        return self.dictionary.word_tag(token) in self.patterns.lead_tags
+
+    def is_common(self, token: str) -> bool:
+        """A word frequent in the dictionary (`common_freq`): 完善 is a predicate, while a
+        rare 'verb' (联想, 强生, 运达) is more likely a brand."""
+        return self.dictionary.jieba.FREQ.get(token, 0) >= self.patterns.common_freq
 
     def is_place(self, text: str) -> bool:
         p = self.patterns
@@ -272,9 +274,14 @@ class OrganizationsExtractor:
                 chars += len(prev)
                 pieces.append((v.starts[j], prev))
             pieces.reverse()
-            # The predicate before the name (严厉|查处|长春长生公司, 发挥|娲石集团) is no part of it.
-            while pieces and self.opens_no_name(pieces[0][1]):
-                pieces.pop(0)
+            # The predicate before the name (离不开|当年|温州青山集团, 发挥|娲石集团) is no part of
+            # it. When nothing but the head would be left, a common predicate makes no name
+            # (完善|公司治理) and a rare one is a brand (联想|集团, 强生|公司).
+            lead = next((n for n, (_, w) in enumerate(pieces) if not self.opens_no_name(w)), len(pieces))
+            if lead == len(pieces) and pieces and any(self.is_common(w) for _, w in pieces):
+                continue
+            if lead < len(pieces):
+                pieces = pieces[lead:]
             if org_type in p.place_types:
                 # 区委, 政府, 开发区 ... are named by a place: start at the first place.
                 first = next((i for i, (_, w) in enumerate(pieces) if self.is_place(w)), None)
@@ -483,7 +490,7 @@ class OrganizationsExtractor:
                 continue
             if b - a > 1 and v.words[a] in self.head_words:
                 continue  # a name does not open with a head: 崇贤街道|崇文社区 gave 街道崇文社区
-            if self.opens_no_name(v.words[a]):
+            if b - a > 1 and self.opens_no_name(v.words[a]):
                 continue  # nor with a verb or an adverb: 签署|中韩, 加大|油气
             if head is None and len(text) > MAX_HEADLESS_CHARS:
                 continue
