@@ -160,7 +160,8 @@ class OrgPatterns:
     place_types: frozenset[str]
     max_tokens: int
     max_chars: int
-    stops: frozenset[str]
+    stops: frozenset[str]  # the stops list and the titles
+    titles: frozenset[str]
     lead_tags: frozenset[str]
     common_freq: int
     place_suffixes: tuple[str, ...]
@@ -245,6 +246,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     min_item, max_item = (_int(path, lists, k, where="lists") for k in ("min_item_chars", "max_item_chars"))
     if min_item > max_item:
         raise RulesError(path, "min_item_chars > max_item_chars", entry="lists")
+    titles = frozenset(_words(path, data, "extend.titles"))
     ordered = tuple(sorted(heads.items(), key=lambda kv: (-len(kv[0]), kv[0])))
     by_last: dict[str, list[tuple[str, str]]] = {}
     for head, org_type in ordered:
@@ -259,7 +261,8 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         place_types=frozenset(place_types),
         max_tokens=_int(path, extend, "max_tokens", where="extend"),
         max_chars=_int(path, extend, "max_chars", where="extend"),
-        stops=frozenset(_words(path, data, "extend.stops")),
+        stops=frozenset(_words(path, data, "extend.stops")) | titles,
+        titles=titles,
         lead_tags=frozenset(_words(path, data, "extend.lead_tags")),
         common_freq=_int(path, extend, "common_freq", where="extend"),
         place_suffixes=tuple(_words(path, data, "extend.place_suffixes")),

@@ -280,3 +280,14 @@ def test_model_docs_are_capped_without_changing_the_spans(monkeypatch):
     monkeypatch.setattr(organizations, "MODEL_DOC_WORDS", 3)
     assert model_spans() == whole
     assert len(seen) > 2 and max(seen) < sum(seen)
+
+
+def test_model_span_holding_a_title_names_a_person():
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    text = "深圳市市长覃伟中在会上表示。"
+    words = [t.text for t in nlp.make_doc(text)]
+    assert "市长" in words
+    comp.model = _ruler_model([words[: words.index("市长") + 2]])
+    assert not pipeline.extract(text, nlp=nlp).organizations

@@ -492,6 +492,8 @@ class OrganizationsExtractor:
                 continue  # a name does not open with a head: 崇贤街道|崇文社区 gave 街道崇文社区
             if b - a > 1 and self.opens_no_name(v.words[a]):
                 continue  # nor with a verb or an adverb: 签署|中韩, 加大|油气
+            if any(w in p.titles for w in v.words[a:b]):
+                continue  # a person: 深圳市|市长|覃伟中
             if head is None and len(text) > MAX_HEADLESS_CHARS:
                 continue
             out.append(Found(s, e, text, head or "company", source))
