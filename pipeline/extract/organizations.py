@@ -6,22 +6,27 @@ Layers, in the order they run (all work on the pipeline's jieba tokens):
    rules/organizations.jsonl; its pattern `id` is the canonical name (浙大 -> 浙江大学).
 2. Heads (`rule:orgs.heads.v1`): a token ending with a head from rules/org_patterns.toml
    (有限公司, 管理局, 研究院 ...) ends a name; the name extends left over whole tokens until a
-   stop word, punctuation, a number, or the length limits. The head gives the type.
+   stop word or a person's title, punctuation, a number, or the length limits; leading
+   predicates (jieba dictionary tags `lead_tags`: 发挥|娲石集团) are cut off. The head
+   gives the type.
 3. Lists (`rule:orgs.lists.v1`): in A、B、C (和 D) lists, once one item is an
    organisation, or the list is followed by 等 + an organisation noun (等17家企业), the
-   other items are organisations too.
+   other items are organisations too; a noun of industries or fields (等产业园,
+   等领域的企业) makes them non-names.
 4. Model (`model:orgs.ner.v2`): the shipped NER (see pipeline/train.py), run only on
    clauses with a cue (an enumeration mark, a head word, a list noun or a rule match),
    which keeps the pipeline fast; most clauses of a press release name no organisation.
-   The chosen clauses of an article go to the model as one Doc (see `model_names`).
+   The chosen clauses of an article go to the model together, in Docs of at most about
+   `MODEL_DOC_WORDS` words (see `model_names`).
 
 Combination policy: rule spans win over model spans they overlap. Greedy spaCy NER gives
 no score, so a model span must instead pass a plausibility check: not a generic phrase,
 not a bare place, no digits, 2..max_chars characters, and either a valid head (its last
 word not in `not_heads`: 格局, 全部) or no more than `max_headless_chars` characters
-(brand short names such as 飞仕得). Every
-record's `source` names the layer that produced it. List items found next to a model
-span get the list's source.
+(brand short names such as 飞仕得); it does not open with a head word or a predicate,
+holds no person's title, and is no item of a list of industries. Every record's `source`
+names the layer that produced it. List items found next to a model span get the list's
+source.
 """
 
 from __future__ import annotations
