@@ -63,7 +63,12 @@ def ner_config(*, width: int, depth: int, maxout: int, rows: Sequence[int], feat
     products dominate the run time, so it is narrow and shallow;
     no hidden layer after the state features (use_upper=False) is cheaper per transition
     and trained more steadily than 32 or 64 hidden units; hash tables of 20-50k rows
-    scored no better than 5k rows (each key hashes to 4 rows) and learned more slowly."""
+    scored no better than 5k rows (each key hashes to 4 rows) and learned more slowly.
+    Each word's class from the rules and jieba's dictionary (known name, head word and
+    its type, place, stop word, jieba's nt/ns/nr/nz/j tags, frequency band) as a TAG
+    feature, instead of SHAPE or beside it, was no better on dev over four seeds;
+    batch size 64, learn rate 0.002 and dropout 0.3 moved dev F1 no more than the seed
+    does (about ±0.005)."""
     return {
         "model": {
             "@architectures": "spacy.TransitionBasedParser.v2",
