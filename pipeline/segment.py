@@ -144,6 +144,10 @@ class JiebaTokenizer:
         dictionary does not hold (a new word found by the HMM)."""
         return self.tagger.word_tag_tab.get(word)
 
+    def word_freq(self, word: str) -> int:
+        """The dictionary's frequency of `word` (0 when it holds none)."""
+        return self.jieba.FREQ.get(word, 0)
+
     def cut(self, text: str) -> list[str]:
         """Words of `text`; they concatenate back to `text`."""
         return list(self.jieba.cut(text, HMM=True))

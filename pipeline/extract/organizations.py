@@ -248,7 +248,7 @@ class OrganizationsExtractor:
     def is_common(self, token: str) -> bool:
         """A word frequent in the dictionary (`common_freq`): 完善 is a predicate, while a
         rare 'verb' (联想, 强生, 运达) is more likely a brand."""
-        return self.dictionary.jieba.FREQ.get(token, 0) >= self.patterns.common_freq
+        return self.dictionary.word_freq(token) >= self.patterns.common_freq
 
     def is_place(self, text: str) -> bool:
         p = self.patterns
