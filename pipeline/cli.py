@@ -257,6 +257,13 @@ def _eval(args: argparse.Namespace) -> int:
     except GoldError as exc:
         raise UsageError(str(exc)) from None
     figures = result.to_dict()
+    if result.absent:
+        print(
+            f"warning: {len(result.absent)} of {result.gold_articles} gold articles are not in {args.pred / 'articles.jsonl'} "
+            f"({', '.join(result.absent[:5])}{' …' if len(result.absent) > 5 else ''}); all their gold items count as missed. "
+            "Run on the gold articles with their ids, e.g. `press-extract run ../shared/seeds.jsonl --out DIR`.",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
         return EXIT_OK

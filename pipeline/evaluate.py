@@ -181,6 +181,9 @@ class Evaluation:
     scores: dict[str, KindScore]
     misses: list[Miss]
     gold_articles: int
+    # Gold doc_ids with no row in the output's articles table: every gold item of theirs
+    # counts as missed, usually because the run used other ids (file names, not seeds.jsonl).
+    absent: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {kind: s.to_dict(kind) for kind, s in self.scores.items()}
@@ -277,5 +280,7 @@ def evaluate(pred_dir: Path, gold_dir: Path, *, kinds: Iterable[str] = GOLD_KIND
         score = scores[kind] = KindScore()
         for doc_id, gold in golds.items():
             _score_article(kind, doc_id, gold.get(kind, []), preds.get(doc_id, []), score, misses)
-    return Evaluation(scores=scores, misses=misses, gold_articles=len(golds))
+    processed = {row.get("doc_id") for row in _read_jsonl(pred_dir / "articles.jsonl")}
+    absent = [doc_id for doc_id in golds if doc_id not in processed]
+    return Evaluation(scores=scores, misses=misses, gold_articles=len(golds), absent=absent)
 

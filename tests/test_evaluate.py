@@ -204,3 +204,19 @@ def test_same_figures_as_the_shared_scorer_on_random_folders(tmp_path, data):
     mine, misses = ours(pred, gold)
     assert mine == figures
     assert misses == _listed(verbose)
+
+
+def test_gold_articles_missing_from_the_run_are_named(tmp_path, capsys):
+    """A run over other ids (file names instead of seeds.jsonl) scores 0; eval says why."""
+    pred = {**PRED, "articles": [{"doc_id": "d1"}, {"doc_id": "elsewhere"}]}
+    pred_dir, gold_dir = write_folders(tmp_path, GOLD, pred)
+    assert evaluate(pred_dir, gold_dir).absent == ["d2"]
+    assert main(["eval", str(pred_dir), str(gold_dir), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: 1 of 2 gold articles are not in" in captured.err and "(d2)" in captured.err
+    assert "warning" not in captured.out  # --json output stays one object
+    pred["articles"].append({"doc_id": "d2"})
+    pred_dir, gold_dir = write_folders(tmp_path, GOLD, pred)
+    assert evaluate(pred_dir, gold_dir).absent == []
+    main(["eval", str(pred_dir), str(gold_dir)])
+    assert "warning" not in capsys.readouterr().err
