@@ -172,6 +172,8 @@ class OrgPatterns:
     max_item_chars: int
     list_nouns: Mapping[str, str]
     non_name_nouns: frozenset[str]
+    neutral_nouns: frozenset[str]
+    brand_endings: tuple[str, ...]
     generic: frozenset[str]
     modifiers: frozenset[str]
 
@@ -239,6 +241,10 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     both = sorted(non_name_nouns & nouns.keys())
     if both:
         raise RulesError(path, "noun is both an organisation noun and a non-name noun", entry=f"lists.non_name_nouns.{both[0]}")
+    neutral_nouns = frozenset(_words(path, data, "lists.neutral_nouns"))
+    both = sorted(neutral_nouns & (nouns.keys() | non_name_nouns))
+    if both:
+        raise RulesError(path, "a neutral noun is also an organisation or non-name noun", entry=f"lists.neutral_nouns.{both[0]}")
     version = data.get("version")
     if not isinstance(version, str) or not version:
         raise RulesError(path, "missing version string", entry="version")
@@ -273,6 +279,8 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         max_item_chars=max_item,
         list_nouns=MappingProxyType(dict(nouns)),
         non_name_nouns=non_name_nouns,
+        neutral_nouns=neutral_nouns,
+        brand_endings=tuple(sorted(_words(path, data, "lists.brand_endings"), key=lambda w: (-len(w), w))),
         generic=frozenset(_words(path, data, "generic.phrases")),
         modifiers=frozenset(_words(path, data, "generic.modifiers")),
     )

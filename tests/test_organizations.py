@@ -113,6 +113,10 @@ def test_bad_org_patterns_file(tmp_path: Path):
     with pytest.raises(RulesError, match="both an organisation noun and a non-name noun") as exc:
         load_org_patterns(path)
     assert "lists.non_name_nouns.高校" in str(exc.value)
+    path.write_text(text.replace('neutral_nouns = [', 'neutral_nouns = ["领域", '), encoding="utf-8")
+    with pytest.raises(RulesError, match="neutral noun is also") as exc:
+        load_org_patterns(path)
+    assert "lists.neutral_nouns.领域" in str(exc.value)
 
 
 # -- properties ----------------------------------------------------------------------------

@@ -12,7 +12,9 @@ Layers, in the order they run (all work on the pipeline's jieba tokens):
 3. Lists (`rule:orgs.lists.v1`): in A、B、C (和 D) lists, once one item is an
    organisation, or the list is followed by 等 + an organisation noun (等17家企业), the
    other items are organisations too; a noun of industries or fields (等产业园,
-   等领域的企业) makes them non-names.
+   等领域的企业) makes them non-names. Without a member or a type noun (as after a
+   neutral noun: 等项目), only items shaped like a firm's short name are taken
+   (联赢医疗, 倍特生物: see `brand_shaped`).
 4. Model (`model:orgs.ner.v2`): the shipped NER (see pipeline/train.py), run only on
    clauses with a cue (an enumeration mark, a head word, a list noun or a rule match),
    which keeps the pipeline fast; most clauses of a press release name no organisation.
@@ -200,8 +202,13 @@ class OrganizationsExtractor:
         self.known = {e["pattern"]: e for e in rules.organizations}
         self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
         self.ruler.add_patterns([dict(e) for e in rules.organizations])
-        # Nouns after 等 -> org type, or NOT_NAMES; longest first (a word ends with one).
-        nouns = {**{n: NOT_NAMES for n in self.patterns.non_name_nouns}, **self.patterns.list_nouns}
+        # Nouns after 等 -> org type, NOT_NAMES, or None (neutral: says nothing of the items);
+        # longest first (a word ends with one).
+        nouns = {
+            **{n: None for n in self.patterns.neutral_nouns},
+            **{n: NOT_NAMES for n in self.patterns.non_name_nouns},
+            **self.patterns.list_nouns,
+        }
         self.list_nouns = sorted(nouns.items(), key=lambda kv: -len(kv[0]))
         self.head_words = frozenset(h for h, _ in self.patterns.heads)
 
@@ -322,6 +329,28 @@ class OrganizationsExtractor:
         return not name or not all(w in p.modifiers for w in name)
 
     # -- layer 3: lists --------------------------------------------------------------
+    def brand_shaped(self, text: str) -> bool:
+        """A firm's short name: a name of two or three characters (not a modifier, place,
+        number word or common word) and then a `brand_endings` word or a company head
+        (双子智能, 倍特生物, 海潮电子; not 人工智能, 第三代半导体, 工程起重机械).
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> [comp.brand_shaped(t) for t in ["双子智能", "倍特生物", "人工智能", "时代电动", "第三代半导体", "工程起重机械"]]
+        [True, True, False, False, False, False]
+        """
+        p = self.patterns
+        ending = next((e for e in p.brand_endings if text.endswith(e)), None)
+        if ending is None:
+            found = p.head_of(text)
+            ending = found[0] if found and found[1] == "company" else None
+        name = text[: -len(ending)] if ending else ""
+        if not 2 <= len(name) <= 3 or name in p.modifiers or self.is_place(name):
+            return False
+        return not any(
+            self.is_common(w) or self.dictionary.word_tag(w) in p.lead_tags or self.dictionary.word_tag(w) == "m"
+            for w in self.dictionary.cut(name)
+        )
+
     def clauses(self, v: "View") -> list[tuple[int, int]]:
         """Token ranges [start, end) between clause punctuation."""
         return v.clauses()
@@ -429,12 +458,15 @@ class OrganizationsExtractor:
                     if f is not None and f.source in PRIORITY
                     and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
                 ]
-                if noun == NOT_NAMES or (noun is None and not members):
+                if noun == NOT_NAMES:
                     continue
                 org_type = noun or "company"
+                # With no member and no type noun, only items shaped like a firm's short
+                # name are taken (倍特生物 in 艺尚美谷、倍特生物等产业项目).
+                brands_only = noun is None and not members
                 for s, e in spans:
                     text = doc_text[s:e]
-                    if (s, e) in by_span:
+                    if (s, e) in by_span or (brands_only and not self.brand_shaped(text)):
                         continue
                     if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
                         continue
