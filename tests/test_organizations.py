@@ -295,3 +295,22 @@ def test_model_span_holding_a_title_names_a_person():
     assert "市长" in words
     comp.model = _ruler_model([words[: words.index("市长") + 2]])
     assert not pipeline.extract(text, nlp=nlp).organizations
+
+
+def test_model_span_opening_with_a_stop_word_is_dropped():
+    """A stop word ends a name on its left, so no name starts with one: 资助|飞仕得 and
+    首批|极智嘉来 from the model are dropped; the name alone is kept."""
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+
+    def model_texts(text, span):
+        comp.model = _ruler_model([span])
+        doc = pipeline.extract(text, nlp=nlp)
+        assert_offsets(doc)
+        return [o.text for o in doc.organizations if o.source == comp.model_source]
+
+    for text, stop, name in [("政府资助飞仕得。", "资助", "飞仕得"), ("建成首批极智嘉来。", "首批", "极智嘉来")]:
+        assert stop in comp.patterns.stops and [stop, name] == [t.text for t in nlp.make_doc(text)][-3:-1]
+        assert model_texts(text, [stop, name]) == [], text
+        assert model_texts(text, [name]) == [name], text

@@ -527,8 +527,8 @@ class OrganizationsExtractor:
                 continue
             if b - a > 1 and v.words[a] in self.head_words:
                 continue  # a name does not open with a head: 崇贤街道|崇文社区 gave 街道崇文社区
-            if b - a > 1 and self.opens_no_name(v.words[a]):
-                continue  # nor with a verb or an adverb: 签署|中韩, 加大|油气
+            if b - a > 1 and (self.opens_no_name(v.words[a]) or v.words[a] in p.stops):
+                continue  # nor with a verb, an adverb or a stop word: 签署|中韩, 资助|各类|学校
             if any(w in p.titles for w in v.words[a:b]):
                 continue  # a person: 深圳市|市长|覃伟中
             if head is None and len(text) > MAX_HEADLESS_CHARS:
