@@ -6,6 +6,7 @@ Builds a corpus of at least --mb MB by repeating and shuffling the articles of
   - the full pipeline through `press-extract run` with 1 and with 2 workers
     (chars/s, articles/s, wall time including start-up),
   - the ratio pipeline/jieba, and the peak RSS of the largest process of each run,
+  - the same with 1 worker and `--no-org-model` (organisations by the rules alone),
   - memory against corpus size: peak RSS of a 1-worker run over --small-mb MB,
   - an incremental re-run after one article changed, against the full run,
   - one long article (--long-mb MB, the corpus articles joined): its rate against the
@@ -60,12 +61,12 @@ def bare_jieba(path: Path) -> float:
     return time.perf_counter() - t0
 
 
-def pipeline_run(path: Path, *, workers: int, out: Path, force: bool = True) -> tuple[float, int]:
+def pipeline_run(path: Path, *, workers: int, out: Path, force: bool = True, options: tuple[str, ...] = ()) -> tuple[float, int]:
     """Wall seconds and peak RSS (kB) of the largest process of one `press-extract run`.
 
     The run is started from a fresh Python process that reports RUSAGE_CHILDREN, so each
     figure covers only this run (the pipeline process and its workers)."""
-    cmd = [sys.executable, "-m", "pipeline", "run", str(path), "--out", str(out), "--workers", str(workers), "--quiet"]
+    cmd = [sys.executable, "-m", "pipeline", "run", str(path), "--out", str(out), "--workers", str(workers), "--quiet", *options]
     probe = (
         "import resource, subprocess, sys, time; t = time.perf_counter(); "
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
@@ -124,6 +125,11 @@ def main() -> None:
                 f"x{rate / base:.2f} vs {args.workers[0]} worker(s); peak RSS of largest process {rss / 1024:.0f} MB"
             )
         w = args.workers[0]
+        secs, rss = pipeline_run(corpus, workers=1, out=Path(tmp) / "out-rules", options=("--no-org-model",))
+        print(
+            f"pipeline 1 worker, --no-org-model: {chars / secs / 1e3:8.1f} k chars/s ({secs:.1f} s); "
+            f"pipeline/jieba = {chars / secs / jieba_rate:.2f}; peak RSS {rss / 1024:.0f} MB"
+        )
         small = Path(tmp) / "small.jsonl"
         sn, schars = build_corpus(small, mb=args.small_mb)
         _, small_rss = pipeline_run(small, workers=w, out=Path(tmp) / "small-out")

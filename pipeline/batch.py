@@ -47,12 +47,13 @@ def code_hash() -> str:
 
 class PreviousRun:
     """The records of an earlier run in the same output folder, reusable for articles
-    whose text and date are unchanged when the rules and code are the same.
+    whose text and date are unchanged when the rules, code and organisation-model
+    setting are the same.
 
     Tables are sorted by doc_id, so each article's lines are one contiguous block.
     """
 
-    def __init__(self, out_dir: Path, *, rules_sha256: str, code_sha256: str) -> None:
+    def __init__(self, out_dir: Path, *, rules_sha256: str, code_sha256: str, org_model: bool = True) -> None:
         self.out_dir = out_dir
         self.blocks: dict[str, dict[str, tuple[int, int]]] = {}
         self.inputs: dict[str, str] = {}
@@ -63,6 +64,8 @@ class PreviousRun:
         except (OSError, ValueError):
             return
         if m.get("rules_sha256") != rules_sha256 or m.get("code_sha256") != code_sha256:
+            return
+        if m.get("org_model", True) != org_model:  # manifests before the option: model on
             return
         try:
             for kind in KINDS + ("article",):
@@ -173,9 +176,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _init_worker(rules_dir: str | None, timeout: float | None = None) -> None:
+def _init_worker(rules_dir: str | None, timeout: float | None = None, org_model: bool = True) -> None:
     global _NLP, _TIMEOUT
-    _NLP = load(rules_dir=rules_dir)
+    _NLP = load(rules_dir=rules_dir, org_model=org_model)
     _TIMEOUT = timeout
 
 
@@ -195,7 +198,8 @@ def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[
 
 
 def _ordered_map(
-    fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None, timeout: float | None, on_crash: Callable
+    fn: Callable, items: Iterable, *, workers: int, rules_dir: str | None, timeout: float | None, org_model: bool,
+    on_crash: Callable,
 ) -> Iterator:
     """`map(fn, items)` in input order over `workers` processes, with a bounded number of
     articles in flight so memory does not grow with the corpus. Nothing is started
@@ -212,13 +216,13 @@ def _ordered_map(
         return
     items = itertools.chain([first], it)
     if workers <= 1:
-        _init_worker(rules_dir, timeout)
+        _init_worker(rules_dir, timeout, org_model)
         yield from map(fn, items)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     new_pool = functools.partial(
         ProcessPoolExecutor, workers, mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker, initargs=(rules_dir, timeout),
+        initializer=_init_worker, initargs=(rules_dir, timeout, org_model),
     )
     pool = new_pool()
     pending: collections.deque = collections.deque()
@@ -285,6 +289,7 @@ def run(
     rules_dir: str | None = None,
     force: bool = False,
     timeout: float | None = DEFAULT_TIMEOUT,
+    org_model: bool = True,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
     """Extract every article under `paths` into the tables of `out_dir`.
@@ -292,14 +297,15 @@ def run(
     Unless `force`, articles whose text and date are unchanged since the last run in
     `out_dir` (same rules, same code) keep their records without being processed again.
     An article still running after `timeout` seconds (None: no limit) is stopped and
-    becomes a row of `errors`.
+    becomes a row of `errors`. `org_model=False` finds organisations by the rules alone
+    (faster; no `model:` records); a run reuses only records made the same way.
     """
     paths = [str(p) for p in paths]
     rules = load_rules(rules_dir)  # fail on bad rules before touching any output
     out_dir = Path(out_dir)
     clean_stale_temporaries(out_dir)
     code_sha256 = code_hash()
-    previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256)
+    previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256, org_model=org_model)
     writer = OutputWriter(out_dir, formats=formats)
     progress = Progress()
     inputs: dict[str, str] = {}
@@ -331,7 +337,8 @@ def run(
     try:
         texts_by_id: dict[str, int] = {}
         mapped = _ordered_map(
-            _work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root), timeout=timeout, on_crash=_crashed
+            _work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root), timeout=timeout,
+            org_model=org_model, on_crash=_crashed,
         )
         for doc_id, row, result in mapped:
             if row is None:
@@ -348,6 +355,7 @@ def run(
             "versions": _versions(),
             "rules_sha256": rules.sha256,
             "code_sha256": code_sha256,
+            "org_model": org_model,
             "reused": progress.reused,
             "inputs": dict(sorted(inputs.items())),
             "counts": counts,

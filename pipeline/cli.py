@@ -80,6 +80,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
     p.add_argument("--force", action="store_true", help="process every article, even those unchanged since the last run in --out")
     p.add_argument("--timeout", type=_seconds, default=None, help="stop an article still running after this many seconds; it becomes a row of errors.jsonl (default: 600; 0: no limit)")
+    p.add_argument("--no-org-model", action="store_true", help="find organisations by the rules alone, without the NER model: faster, fewer organisations (see README)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--engine", choices=("local", "spark"), default="local", help="local processes (default) or Apache Spark (needs press-extract[spark] and Java)")
     p.add_argument("--master", default=None, help="with --engine spark: the Spark master, e.g. local[2] (default: spark-submit's)")
@@ -130,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         result = run(
             paths, out_dir=out, formats=args.format or ("jsonl",), workers=args.workers or default_workers(),
             default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
-            timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None),
+            timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None), org_model=not args.no_org_model,
         )
     if printer:
         printer.close()
@@ -184,6 +185,8 @@ def _run_spark(args: argparse.Namespace, paths: list[str], out: Path):
         raise UsageError("--engine spark writes parquet and jsonl, not csv")
     if args.timeout is not None:
         raise UsageError("--timeout applies to the local engine only")
+    if args.no_org_model:
+        raise UsageError("--no-org-model applies to the local engine only")
     try:
         from .spark import run
     except ImportError as exc:

@@ -21,8 +21,9 @@ from .types import Document
 LINKERS: tuple[str, ...] = ("press_extract_link",)
 
 
-def build(*, rules_dir: str | None = None) -> Language:
-    """A new pipeline: blank `zh` with the private-jieba tokenizer, sentences, extractors, linker."""
+def build(*, rules_dir: str | None = None, org_model: bool = True) -> Language:
+    """A new pipeline: blank `zh` with the private-jieba tokenizer, sentences, extractors, linker.
+    `org_model=False` finds organisations by the rules alone, without the NER model (faster)."""
     rules = load_rules(rules_dir)  # validates rules/ before anything is built
     root = str(rules.root)
     nlp = spacy.blank(
@@ -32,15 +33,16 @@ def build(*, rules_dir: str | None = None) -> Language:
     # Inputs are capped at read time (read.MAX_BYTES); spaCy's own cap guards parsers we do not run.
     nlp.max_length = MAX_BYTES
     nlp.add_pipe("press_extract_sentences")
+    options = {"press_extract_organizations": {"model": "default" if org_model else ""}}
     for name in EXTRACTORS + LINKERS:
-        nlp.add_pipe(name, config={"rules_dir": root})
+        nlp.add_pipe(name, config={"rules_dir": root, **options.get(name, {})})
     return nlp
 
 
 @functools.lru_cache(maxsize=4)
-def load(*, rules_dir: str | None = None) -> Language:
+def load(*, rules_dir: str | None = None, org_model: bool = True) -> Language:
     """The pipeline for `rules_dir` (default rules/), built once per process."""
-    return build(rules_dir=rules_dir)
+    return build(rules_dir=rules_dir, org_model=org_model)
 
 
 def extract(text: str, *, date: dt.date | str | None = None, doc_id: str = "text", nlp: Language | None = None) -> Document:

@@ -70,3 +70,21 @@ def test_changed_rules_invalidate_reuse(tmp_path):
     _load.cache_clear()
     load.cache_clear()
     assert run([src], out_dir=out, rules_dir=str(rules)).reused == 0
+
+
+def test_org_model_setting_is_part_of_what_is_reused(tmp_path):
+    """--no-org-model records differ (no model spans), so switching the setting reprocesses
+    every article, and each setting's output equals a full run with it."""
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    rules_only = run([src], out_dir=out, org_model=False)
+    assert rules_only.reused == 0 and json.loads((out / "manifest.json").read_text())["org_model"] is False
+    sources = {json.loads(line)["source"] for line in (out / "organizations.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert sources and all(s.startswith("rule:") for s in sources)
+    assert run([src], out_dir=out, org_model=False).reused == 3
+    with_model = run([src], out_dir=out)
+    assert with_model.reused == 0 and json.loads((out / "manifest.json").read_text())["org_model"] is True
+    run([src], out_dir=tmp_path / "full", force=True)
+    assert _tables(out) == _tables(tmp_path / "full")
+    # The one-process pipeline for each setting is built once.
+    assert load(org_model=False) is load(org_model=False) and load(org_model=False) is not load()
