@@ -175,6 +175,7 @@ class OrgPatterns:
     neutral_nouns: frozenset[str]
     brand_endings: tuple[str, ...]
     generic: frozenset[str]
+    non_name_ends: frozenset[str]
     modifiers: frozenset[str]
 
     def head_type(self, text: str) -> str | None:
@@ -282,6 +283,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         neutral_nouns=neutral_nouns,
         brand_endings=tuple(sorted(_words(path, data, "lists.brand_endings"), key=lambda w: (-len(w), w))),
         generic=frozenset(_words(path, data, "generic.phrases")),
+        non_name_ends=frozenset(_words(path, data, "generic.non_name_ends")),
         modifiers=frozenset(_words(path, data, "generic.modifiers")),
     )
 

@@ -314,3 +314,16 @@ def test_model_span_opening_with_a_stop_word_is_dropped():
         assert stop in comp.patterns.stops and [stop, name] == [t.text for t in nlp.make_doc(text)][-3:-1]
         assert model_texts(text, [stop, name]) == [], text
         assert model_texts(text, [name]) == [name], text
+
+
+def test_model_span_ending_in_a_describing_word_is_dropped():
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.every_clause = True
+    text = "完善国家统计部门的数据。"
+    words = [t.text for t in nlp.make_doc(text)]
+    assert words[1:4] == ["国家", "统计", "部门"] and "部门" in comp.patterns.non_name_ends
+    comp.model = _ruler_model([words[1:4]])
+    doc = pipeline.extract(text, nlp=nlp)
+    assert_offsets(doc)
+    assert not doc.organizations

@@ -25,8 +25,9 @@ Combination policy: rule spans win over model spans they overlap. Greedy spaCy N
 no score, so a model span must instead pass a plausibility check: not a generic phrase,
 not a bare place, no digits, 2..max_chars characters, and either a valid head (its last
 word not in `not_heads`: 格局, 全部) or no more than `max_headless_chars` characters
-(brand short names such as 飞仕得); it does not open with a head word or a predicate,
-holds no person's title, and is no item of a list of industries. Every record's `source`
+(brand short names such as 飞仕得); it does not open with a head word, a predicate or a
+stop word, does not end in a describing word (机构, 部门: `non_name_ends`), holds no
+person's title, and is no item of a list of industries. Every record's `source`
 names the layer that produced it. List items found next to a model span get the list's
 source.
 """
@@ -531,6 +532,8 @@ class OrganizationsExtractor:
                 continue  # nor with a verb, an adverb or a stop word: 签署|中韩, 资助|各类|学校
             if any(w in p.titles for w in v.words[a:b]):
                 continue  # a person: 深圳市|市长|覃伟中
+            if v.words[b - 1] in p.non_name_ends:
+                continue  # a description: 地方政府|机构, 金融|科技|监管
             if head is None and len(text) > MAX_HEADLESS_CHARS:
                 continue
             out.append(Found(s, e, text, head or "company", source))
