@@ -286,10 +286,16 @@ def test_model_docs_are_capped_without_changing_the_spans(monkeypatch):
     assert len(seen) > 2 and max(seen) < sum(seen)
 
 
-def test_model_span_holding_a_title_names_a_person():
+def _model_layer():
+    """The rules pipeline and its organisations component, set to run a model on every clause."""
     nlp = rules_only_pipeline()
     comp = nlp.get_pipe("press_extract_organizations")
     comp.every_clause = True
+    return nlp, comp
+
+
+def test_model_span_holding_a_title_names_a_person():
+    nlp, comp = _model_layer()
     text = "深圳市市长覃伟中在会上表示。"
     words = [t.text for t in nlp.make_doc(text)]
     assert "市长" in words
@@ -300,9 +306,7 @@ def test_model_span_holding_a_title_names_a_person():
 def test_model_span_opening_with_a_stop_word_is_dropped():
     """A stop word ends a name on its left, so no name starts with one: 资助|飞仕得 and
     首批|极智嘉来 from the model are dropped; the name alone is kept."""
-    nlp = rules_only_pipeline()
-    comp = nlp.get_pipe("press_extract_organizations")
-    comp.every_clause = True
+    nlp, comp = _model_layer()
 
     def model_texts(text, span):
         comp.model = _ruler_model([span])
@@ -317,9 +321,7 @@ def test_model_span_opening_with_a_stop_word_is_dropped():
 
 
 def test_model_span_ending_in_a_describing_word_is_dropped():
-    nlp = rules_only_pipeline()
-    comp = nlp.get_pipe("press_extract_organizations")
-    comp.every_clause = True
+    nlp, comp = _model_layer()
     text = "完善国家统计部门的数据。"
     words = [t.text for t in nlp.make_doc(text)]
     assert words[1:4] == ["国家", "统计", "部门"] and "部门" in comp.patterns.non_name_ends
