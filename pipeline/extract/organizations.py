@@ -347,10 +347,11 @@ class OrganizationsExtractor:
         name = text[: -len(ending)] if ending else ""
         if not 2 <= len(name) <= 3 or name in p.modifiers or self.is_place(name):
             return False
-        return not any(
-            self.is_common(w) or self.dictionary.word_tag(w) in p.lead_tags or self.dictionary.word_tag(w) == "m"
-            for w in self.dictionary.cut(name)
-        )
+        for word in self.dictionary.cut(name):
+            tag = self.dictionary.word_tag(word)
+            if self.is_common(word) or tag in p.lead_tags or tag == "m":
+                return False
+        return True
 
     def clauses(self, v: "View") -> list[tuple[int, int]]:
         """Token ranges [start, end) between clause punctuation."""
