@@ -185,13 +185,14 @@ def _run_spark(args: argparse.Namespace, paths: list[str], out: Path):
         raise UsageError("--engine spark writes parquet and jsonl, not csv")
     if args.timeout is not None:
         raise UsageError("--timeout applies to the local engine only")
-    if args.no_org_model:
-        raise UsageError("--no-org-model applies to the local engine only")
     try:
         from .spark import run
     except ImportError as exc:
         raise UsageError(f"--engine spark needs pyspark: pip install 'press-extract[spark]' ({exc})") from None
-    return run(paths, out_dir=out, formats=formats, master=args.master, default_date=args.date, rules_dir=args.rules)
+    return run(
+        paths, out_dir=out, formats=formats, master=args.master, default_date=args.date, rules_dir=args.rules,
+        org_model=not args.no_org_model,
+    )
 
 
 def _kind(text: str) -> str:

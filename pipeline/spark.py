@@ -103,9 +103,11 @@ def _rows_of_line(path: str | None, line: int | None, raw: str, order: int, *, d
                 yield _wide_row(TABLES[kind], order, seq, json.loads(record_line, parse_float=Decimal))
 
 
-def _extract_batches(batches: Iterable[pd.DataFrame], *, rules_dir: str | None, default_date: dt.date | None) -> Iterator[pd.DataFrame]:
+def _extract_batches(
+    batches: Iterable[pd.DataFrame], *, rules_dir: str | None, default_date: dt.date | None, org_model: bool
+) -> Iterator[pd.DataFrame]:
     """mapInPandas function: (path, line, raw, _order) batches in, wide rows out."""
-    batch._init_worker(rules_dir)  # process.load is cached: built once per worker process
+    batch._init_worker(rules_dir, org_model=org_model)  # process.load is cached: built once per worker process
     rows: list[dict[str, Any]] = []
     for pdf in batches:
         for path, line, raw, order in zip(_nulls(pdf["path"]), _nulls(pdf["line"]), pdf["raw"], pdf["_order"]):
@@ -136,12 +138,12 @@ def _duplicate_errors(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]
         yield pd.DataFrame(rows, columns=_WIDE.names, dtype=object)
 
 
-def _rows(lines: DataFrame, *, rules_dir: str | None, default_date: dt.date | None) -> DataFrame:
+def _rows(lines: DataFrame, *, rules_dir: str | None, default_date: dt.date | None, org_model: bool) -> DataFrame:
     """The rows of every table, with the hidden columns, for (path, line, raw JSON line) rows."""
     wide_schema = from_arrow_schema(_WIDE)
     wide = (
         lines.withColumn("_order", F.monotonically_increasing_id())
-        .mapInPandas(lambda it: _extract_batches(it, rules_dir=rules_dir, default_date=default_date), wide_schema)
+        .mapInPandas(lambda it: _extract_batches(it, rules_dir=rules_dir, default_date=default_date, org_model=org_model), wide_schema)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     # Duplicate doc_ids are rare: the (small) set of them is broadcast, the first in input
@@ -181,16 +183,18 @@ def _columns(kind: str) -> list[str]:
 
 def extract_tables(
     df: DataFrame, *, id_col: str = "id", text_col: str = "text", date_col: str = "date",
-    rules_dir: str | None = None, default_date: dt.date | None = None,
+    rules_dir: str | None = None, default_date: dt.date | None = None, org_model: bool = True,
 ) -> dict[str, DataFrame]:
     """One DataFrame per output table (articles, quantities, times, organizations, metrics,
     goals, errors) for a DataFrame of articles.
 
     `date_col` may be missing, a string (YYYY-MM-DD, 2024年2月1日 ...) or a date. Optional
     columns `title` and `url` are carried into `articles`; `path` and `line`, when present,
-    name the input of each row as the local engine does (`path:line`).
+    name the input of each row as the local engine does (`path:line`). `org_model=False`
+    finds organisations by the rules alone, as `press-extract run --no-org-model`.
     """
-    rows = _rows(_lines(df, id_col=id_col, text_col=text_col, date_col=date_col), rules_dir=rules_dir, default_date=default_date)
+    lines = _lines(df, id_col=id_col, text_col=text_col, date_col=date_col)
+    rows = _rows(lines, rules_dir=rules_dir, default_date=default_date, org_model=org_model)
     return {TABLES[k]: _table(rows, k).select(*_columns(k)) for k in TABLE_KINDS}
 
 
@@ -262,7 +266,7 @@ def read_inputs(spark: SparkSession, paths: Iterable[str]) -> DataFrame:
 
 def run(
     paths: Iterable[str], *, out_dir: str | Path, formats: Iterable[str] = ("parquet",), master: str | None = None,
-    default_date: dt.date | None = None, rules_dir: str | None = None,
+    default_date: dt.date | None = None, rules_dir: str | None = None, org_model: bool = True,
 ) -> batch.RunResult:
     """Extract JSONL inputs (files or folders) and Parquet datasets (paths ending in
     .parquet: columns id, text, date?, title?, url?) into `out_dir`/<table>.parquet and,
@@ -280,7 +284,7 @@ def run(
         if "path" not in df.columns:
             df = df.withColumn("path", F.input_file_name())
         lines = lines.unionByName(_lines(df))
-    rows = _rows(lines, rules_dir=rules_dir, default_date=default_date)
+    rows = _rows(lines, rules_dir=rules_dir, default_date=default_date, org_model=org_model)
     out = str(out_dir).rstrip("/")
     # Counting first runs the extraction once into the persisted rows; the tables are then
     # written by concurrent jobs (small jobs are mostly scheduling latency).
@@ -302,7 +306,7 @@ def run(
     seconds = time.monotonic() - started
     manifest = {
         "engine": "spark", "spark": spark.version, "master": spark.sparkContext.master,
-        "versions": batch._versions(), "rules_sha256": rules.sha256, "counts": counts,
+        "versions": batch._versions(), "rules_sha256": rules.sha256, "org_model": org_model, "counts": counts,
         "seconds": round(seconds, 3), "formats": ["parquet", *(["jsonl"] if "jsonl" in formats else [])],
         "finished": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
     }

@@ -154,9 +154,3 @@ def test_timeout_must_be_a_number_of_seconds(tmp_path, capsys):
         main(["run", str(tmp_path), "--out", str(tmp_path / "out"), "--timeout", "soon"])
     assert "expected a number of seconds" in capsys.readouterr().err
 
-
-def test_no_org_model_is_refused_by_the_spark_engine(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["run", str(tmp_path), "--out", str(tmp_path / "out"), "--engine", "spark", "--no-org-model"])
-    assert exc.value.code == 2
-    assert "--no-org-model applies to the local engine only" in capsys.readouterr().err

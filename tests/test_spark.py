@@ -83,11 +83,11 @@ def builtin(tmp_path_factory):
     return path
 
 
-def _run_both(inputs: list[Path], tmp: Path) -> tuple[Path, Path]:
+def _run_both(inputs: list[Path], tmp: Path, *, org_model: bool = True) -> tuple[Path, Path]:
     local, spark_out = tmp / "local", tmp / "spark"
-    run_local(inputs, out_dir=local, formats=("jsonl", "parquet"), workers=1, force=True)
+    run_local(inputs, out_dir=local, formats=("jsonl", "parquet"), workers=1, force=True, org_model=org_model)
     code = main(["run", "--engine", "spark", "--master", "local[2]", *map(str, inputs),
-                 "--out", str(spark_out), "--format", "jsonl,parquet"])
+                 "--out", str(spark_out), "--format", "jsonl,parquet", *([] if org_model else ["--no-org-model"])])
     assert code in (0, 3)
     return local, spark_out
 
@@ -145,6 +145,14 @@ def test_spark_engine_gives_the_local_records_on_built_in_articles(spark, builti
     ]
     manifest = json.loads((spark_out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["engine"] == "spark" and manifest["counts"] == counts
+
+
+def test_spark_engine_without_the_org_model_gives_the_local_records(spark, builtin, tmp_path):
+    local, spark_out = _run_both([builtin], tmp_path, org_model=False)
+    counts = assert_same_tables(local, spark_out)
+    assert counts["organizations"] > 0
+    assert all(r["source"].startswith("rule:") for r in read_jsonl(local / "organizations.jsonl"))
+    assert json.loads((spark_out / "manifest.json").read_text(encoding="utf-8"))["org_model"] is False
 
 
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="no ../shared beside the project")
