@@ -615,6 +615,7 @@ class TimesRules:
     same_period: MappingProxyType  # words: (同期,), bare_after: (比, 较, 与)
     year_parts: MappingProxyType  # 上半年 -> ((1, 6), "half")
     edges: MappingProxyType  # 底 -> last
+    month_parts: MappingProxyType  # 上旬 -> (1, 10): days of a month (31: to its end)
     windows: MappingProxyType  # 近 -> past
     joiners: tuple[str, ...]
 
@@ -681,10 +682,10 @@ def _anchored(path: Path, data: dict[str, Any], name: str, *, limit: int, with_l
 
 def load_times(path: Path) -> TimesRules:
     """rules/times.toml: digits, plan periods, relative year, quarter and month words, parts and
-    edges of a year, windows (近三年) and range joiners. Every surface is claimed once."""
+    edges of a year, parts of a month (上旬), windows (近三年) and range joiners. Every surface is claimed once."""
     data = read_toml(path)
     known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters", "relative_months",
-             "same_period", "year_parts", "edges", "windows", "range"}
+             "same_period", "year_parts", "edges", "month_parts", "windows", "range"}
     for key in data:
         if key not in known:
             raise RulesError(path, f"unknown table or key {key!r}", entry=key)
@@ -729,6 +730,7 @@ def load_times(path: Path) -> TimesRules:
         months = _int_pair(path, entry, spec["months"], low=1, high=12)
         year_parts[word] = (months, _choice(path, entry, spec["granularity"], _TIME_GRANULARITIES))
     edges = {k: _choice(path, f"edges.{k}", v, ("first", "last")) for k, v in _table(path, data, "edges").items()}
+    month_parts = {k: _int_pair(path, f"month_parts.{k}", v, low=1, high=31) for k, v in _table(path, data, "month_parts").items()}
     windows = {k: _choice(path, f"windows.{k}", v, ("past", "future")) for k, v in _table(path, data, "windows").items()}
     joiners = _table(path, data, "range").get("joiners")
     if not isinstance(joiners, list) or not joiners or not all(isinstance(j, str) and j for j in joiners):
@@ -739,7 +741,7 @@ def load_times(path: Path) -> TimesRules:
     for table_name, table in (
         ("plans", plans), ("relative_years", relative_years), ("relative_quarters", relative_quarters),
         ("relative_months", relative_months),
-        ("same_period", dict.fromkeys(same_period["words"])), ("year_parts", year_parts),
+        ("same_period", dict.fromkeys(same_period["words"])), ("year_parts", year_parts), ("month_parts", month_parts),
     ):
         for word in table:
             if word in words:
@@ -756,6 +758,7 @@ def load_times(path: Path) -> TimesRules:
         same_period=MappingProxyType(same_period),
         year_parts=MappingProxyType(year_parts),
         edges=MappingProxyType(edges),
+        month_parts=MappingProxyType(month_parts),
         windows=MappingProxyType(windows),
         joiners=tuple(joiners),
     )

@@ -98,6 +98,17 @@ def test_every_rules_word_is_found_alone():
         assert [t.text for t in found] == [word], word
 
 
+def test_every_month_part_is_found_after_a_month():
+    rules = load_rules().times
+    date = dt.date(2024, 2, 1)
+    for word, (first, last) in rules.month_parts.items():
+        for month in ("2月", "本月"):
+            [found] = find_times(month + word, rules=rules, article_date=date)
+            assert found.text == month + word
+            assert found.start_date == f"2024-02-{first:02d}" and found.granularity == "day"
+            assert found.end_date == f"2024-02-{min(last, 29):02d}"
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "times.toml"
     path.write_text(text, encoding="utf-8")
@@ -121,6 +132,9 @@ def _rules_text() -> str:
         ('version = "times.v1"', 'version = 1', "version"),
         ('"本月" = { offset = 0, anchor = "article" }', '"本月" = { offset = 0, last = 1, anchor = "article" }', "relative_months.本月"),
         ('"今明两年" = { offset = 0, last = 1,', '"今明两年" = { offset = 1, last = 0,', "before offset"),
+        ('"上旬" = [1, 10]', '"上旬" = [10, 1]', "month_parts.上旬"),
+        ('"下旬" = [21, 31]', '"下旬" = [21, 32]', "month_parts.下旬"),
+        ('"中旬" = [11, 20]', '"上半年" = [11, 20]', "上半年"),
     ],
 )
 def test_rules_errors_name_file_and_entry(tmp_path, old, new, message):

@@ -74,13 +74,14 @@ class TimePatterns:
             rf"(?:(?P<d1>{small})[日号]?{join})?"
             rf"(?:(?P<d2>{small})[日号]|(?P<d2>[0-9]{{1,2}})(?=[{pause_marks}\s]|$|{join}[0-9]{{1,2}}月))"
         )
+        dekad = rf"(?P<dek>{_alt(rules.month_parts)})"
         first_n = rf"(?P<fdir>前|后)(?P<fn>{small})个?月"
         half = rf"(?P<half>{_alt(rules.year_parts)})"
-        part = rf"(?:{half}|{quarter}|(?P<mon>{no_num_before}{months}(?:{days})?))(?:{edge})?"
+        part = rf"(?:{half}|{quarter}|(?P<mon>{no_num_before}{months}(?:{days}|{dekad})?))(?:{edge})?"
         same = rf"(?P<same>{_alt(rules.same_period['words'])})"
         bare_same = rf"(?<=[{regex.escape(''.join(rules.same_period['bare_after']))}]){same}"
         rel_quarter = rf"(?P<relq>{_alt(rules.relative_quarters)})(?:{edge})?"
-        rel_month = rf"(?P<relm>{_alt(rules.relative_months)})(?:{days}|{edge})?"
+        rel_month = rf"(?P<relm>{_alt(rules.relative_months)})(?:{days}|{dekad}|{edge})?"
         year_any = rf"(?:{year4}|{year2}|{rel})"
         composite = (
             rf"{year_any}(?:年?{edge}|[ \u3000]?{part}|{first_n})?(?:{same})?"
@@ -188,6 +189,8 @@ class TimePatterns:
                 return None
             months = (1, n) if g["fdir"] == "前" else (13 - n, 12)
             fields["months"], fields["part"] = months, "month"
+        elif g["relm"] and g["dek"]:
+            fields["days"], fields["days_to_month_end"] = self.rules.month_parts[g["dek"]], True
         elif g["relm"] and g["d2"]:
             d2 = self.number(g["d2"])
             d1 = self.number(g["d1"]) if g["d1"] else d2
@@ -200,16 +203,17 @@ class TimePatterns:
             if m1 is None or m2 is None:
                 return None
             fields["months"], fields["part"] = (m1, m2), "month"
-            if g["d2"]:
-                if m1 != m2:
+            if g["d2"] or g["dek"]:
+                if m1 != m2 or edge:  # 27日末 and 6月上旬末 are not things; 1-2月上旬 is unclear
                     return None
-                d2 = self.number(g["d2"])
-                d1 = self.number(g["d1"]) if g["d1"] else d2
-                if d1 is None or d2 is None:
-                    return None
-                fields["days"] = (d1, d2)
-                if edge:  # 27日末 is not a thing; stop before the edge
-                    return None
+                if g["dek"]:
+                    fields["days"], fields["days_to_month_end"] = self.rules.month_parts[g["dek"]], True
+                else:
+                    d2 = self.number(g["d2"])
+                    d1 = self.number(g["d1"]) if g["d1"] else d2
+                    if d1 is None or d2 is None:
+                        return None
+                    fields["days"] = (d1, d2)
         return TimeParts(**fields), start, end
 
 

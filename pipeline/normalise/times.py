@@ -47,7 +47,9 @@ class TimeParts:
         context month), with days.
     months: (first, last) month of a part of the year (上半年 = (1, 6), 1—7月 = (1, 7)),
         with `part` its granularity (half, quarter or month).
-    days: (first, last) day within months[0] (27日 = (27, 27), 12-19日 = (12, 19)).
+    days: (first, last) day within months[0] (27日 = (27, 27), 12-19日 = (12, 19));
+        days_to_month_end: a last day past the month's end means its end (下旬 = (21, 31)
+        is 21-28 in a February), where an explicit 2月30日 is no date.
     edge: first/last month of the year or part (年初, 年底, 一季度末); a month's own edge
         (6月末) keeps the month.
     plan, plan_edge: a five-year plan's years, and whole/first/last.
@@ -65,6 +67,7 @@ class TimeParts:
     months: tuple[int, int] | None = None
     part: str | None = None
     days: tuple[int, int] | None = None
+    days_to_month_end: bool = False
     edge: str | None = None
     plan: tuple[int, int] | None = None
     plan_edge: str = "whole"
@@ -189,6 +192,8 @@ def _within_year(parts: TimeParts, year: int) -> tuple[dt.date, dt.date, str] | 
         return None
     if parts.days is not None:
         d1, d2 = parts.days
+        if parts.days_to_month_end:
+            d2 = min(d2, month_end(year, m1))
         if m1 != m2 or not (1 <= d1 <= d2 <= month_end(year, m1)):
             return None
         return dt.date(year, m1, d1), dt.date(year, m1, d2), "day"
@@ -277,7 +282,8 @@ def resolve(
         else:
             return _unresolved("day" if parts.days else "month")
         year, m0 = divmod(base.year * 12 + base.month - 1 + parts.month_offset, 12)
-        found = _within_year(TimeParts(months=(m0 + 1, m0 + 1), days=parts.days, part="month", edge=parts.edge), year)
+        found = _within_year(TimeParts(months=(m0 + 1, m0 + 1), days=parts.days, days_to_month_end=parts.days_to_month_end,
+                                         part="month", edge=parts.edge), year)
         return None if found is None else _span(*found, True)
 
     if parts.window is not None:
