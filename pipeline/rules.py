@@ -177,6 +177,7 @@ class OrgPatterns:
     generic: frozenset[str]
     non_name_ends: frozenset[str]
     modifiers: frozenset[str]
+    predicate_tags: frozenset[str]
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
@@ -285,6 +286,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         generic=frozenset(_words(path, data, "generic.phrases")),
         non_name_ends=frozenset(_words(path, data, "generic.non_name_ends")),
         modifiers=frozenset(_words(path, data, "generic.modifiers")),
+        predicate_tags=frozenset(_words(path, data, "generic.predicate_tags")),
     )
 
 

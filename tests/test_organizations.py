@@ -69,7 +69,8 @@ def test_every_known_name_is_found_in_context(rules_nlp):
 def test_org_patterns_are_consistent(rules_nlp):
     p = load_rules().org_patterns
     # lead_tags are tags of jieba's dictionary (a typo would silently match nothing).
-    assert p.lead_tags <= set(rules_nlp.tokenizer.tagger.word_tag_tab.values())
+    tags = set(rules_nlp.tokenizer.tagger.word_tag_tab.values())
+    assert p.lead_tags <= tags and p.predicate_tags <= tags
     heads = dict(p.heads)
     assert all(t in ORG_TYPES for t in heads.values())
     assert all(t in ORG_TYPES for t in p.list_nouns.values())
@@ -117,6 +118,10 @@ def test_bad_org_patterns_file(tmp_path: Path):
     with pytest.raises(RulesError, match="neutral noun is also") as exc:
         load_org_patterns(path)
     assert "lists.neutral_nouns.领域" in str(exc.value)
+    path.write_text(text.replace('predicate_tags = ["vn"]', 'predicate_tags = "vn"'), encoding="utf-8")
+    with pytest.raises(RulesError, match="expected a list") as exc:
+        load_org_patterns(path)
+    assert "generic.predicate_tags" in str(exc.value)
 
 
 # -- properties ----------------------------------------------------------------------------

@@ -182,6 +182,22 @@ def is_punct(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c)[0] in "PSZ" for c in text)
 
 
+def made_of(text: str, words: frozenset[str]) -> bool:
+    """Whether `text` is a concatenation of one or more of `words` (世界一流 of 世界一流;
+    消费金融 of 消费 and 金融 in two jieba words).
+
+    >>> made_of("世界一流", frozenset({"世界一流", "一流"})), made_of("国家级重点", frozenset({"国家级", "重点"}))
+    (True, True)
+    >>> made_of("临平重点", frozenset({"重点"})), made_of("", frozenset({"重点"}))
+    (False, False)
+    """
+    ends = {0}  # prefix lengths that are concatenations of words
+    for i in range(1, len(text) + 1):
+        if any(text.endswith(w, 0, i) and i - len(w) in ends for w in words if len(w) <= i):
+            ends.add(i)
+    return len(text) in ends and bool(text)
+
+
 def has_digit(text: str) -> bool:
     """Whether `text` holds a decimal digit (ASCII or full-width).
 
@@ -327,7 +343,8 @@ class OrganizationsExtractor:
             name[-1] = words[-1][: -len(found[0])]
             if not name[-1]:
                 name.pop()
-        return not name or not all(w in p.modifiers for w in name)
+        rest = list(itertools.dropwhile(lambda w: self.dictionary.word_tag(w) in p.predicate_tags, name))
+        return not name or not (made_of("".join(name), p.modifiers) or (rest and made_of("".join(rest), p.modifiers)))
 
     # -- layer 3: lists --------------------------------------------------------------
     def brand_shaped(self, text: str) -> bool:
@@ -472,8 +489,8 @@ class OrganizationsExtractor:
                         continue
                     if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
                         continue
-                    if not self.plausible(text, [text]):
-                        continue
+                    if not self.plausible(text, [text]) or (p.head_type(text) is None and text.endswith(tuple(p.non_name_ends))):
+                        continue  # 年产40万件羊绒衫|加工项目 names a works, not a firm
                     out.append(Found(s, e, text, p.head_type(text) or org_type, SOURCE_LISTS))
         return out
 
