@@ -494,7 +494,7 @@ class Linker:
             a = text.find(word, s, e)
             while a >= 0:
                 at, a = a, text.find(word, a + 1, e)
-                if any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0):
+                if self._blocked(text, at, word):
                     continue
                 if ctx.orgs.overlaps(at, at + 1):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
@@ -507,13 +507,17 @@ class Linker:
                 found.append((at, at + len(word), word))
         for t in sentence_times:
             prefix = longest_at_end(text[s:t.start], self.time_prefixes)
-            if prefix and self._future(ctx, t):
+            if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
                 found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
         for phrase in self.phrases:
             pos = text.find(phrase, s, e)
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))
         return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _blocked(self, text: str, at: int, word: str) -> bool:
+        """Whether the trigger `word` at `at` is part of a longer non-trigger word (将近, 截至)."""
+        return any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0)
 
     def _after_trigger(self, ctx: "_Context", q: Quantity) -> bool:
         """A number followed, in its clause, by 的目标 (…增长6%左右的目标)."""
