@@ -191,11 +191,11 @@ def made_of(text: str, words: frozenset[str]) -> bool:
     >>> made_of("临平重点", frozenset({"重点"})), made_of("", frozenset({"重点"}))
     (False, False)
     """
-    ends = {0}  # prefix lengths that are concatenations of words
+    ends = [0]  # prefix lengths that are concatenations of words
     for i in range(1, len(text) + 1):
-        if any(text.endswith(w, 0, i) and i - len(w) in ends for w in words if len(w) <= i):
-            ends.add(i)
-    return len(text) in ends and bool(text)
+        if any(text[j:i] in words for j in ends):
+            ends.append(i)
+    return len(text) > 0 and ends[-1] == len(text)
 
 
 def has_digit(text: str) -> bool:
