@@ -189,14 +189,11 @@ class TimePatterns:
                 return None
             months = (1, n) if g["fdir"] == "前" else (13 - n, 12)
             fields["months"], fields["part"] = months, "month"
-        elif g["relm"] and g["dek"]:
-            fields["days"], fields["days_to_month_end"] = self.rules.month_parts[g["dek"]], True
-        elif g["relm"] and g["d2"]:
-            d2 = self.number(g["d2"])
-            d1 = self.number(g["d1"]) if g["d1"] else d2
-            if d1 is None or d2 is None:
+        elif g["relm"] and (g["d2"] or g["dek"]):
+            days = self.days(g)
+            if days is None:
                 return None
-            fields["days"] = (d1, d2)
+            fields.update(days)
         elif g["m2"]:
             m2 = self.number(g["m2"])
             m1 = self.number(g["m1"]) if g["m1"] else m2
@@ -204,17 +201,21 @@ class TimePatterns:
                 return None
             fields["months"], fields["part"] = (m1, m2), "month"
             if g["d2"] or g["dek"]:
-                if m1 != m2 or edge:  # 27日末 and 6月上旬末 are not things; 1-2月上旬 is unclear
+                days = self.days(g)
+                # 27日末 and 6月上旬末 are not things; 1-2月上旬 is unclear.
+                if days is None or m1 != m2 or edge:
                     return None
-                if g["dek"]:
-                    fields["days"], fields["days_to_month_end"] = self.rules.month_parts[g["dek"]], True
-                else:
-                    d2 = self.number(g["d2"])
-                    d1 = self.number(g["d1"]) if g["d1"] else d2
-                    if d1 is None or d2 is None:
-                        return None
-                    fields["days"] = (d1, d2)
+                fields.update(days)
         return TimeParts(**fields), start, end
+
+    def days(self, g: dict) -> dict | None:
+        """TimeParts fields of the days of a match that has some (27日, 12-19日, 上旬); None
+        when a number does not read."""
+        if g["dek"]:
+            return {"days": self.rules.month_parts[g["dek"]], "days_to_month_end": True}
+        d2 = self.number(g["d2"])
+        d1 = self.number(g["d1"]) if g["d1"] else d2
+        return None if d1 is None or d2 is None else {"days": (d1, d2)}
 
 
 @functools.lru_cache(maxsize=8)
