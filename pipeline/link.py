@@ -503,8 +503,8 @@ class Linker:
                     continue
                 if ctx.orgs.overlaps(at, at + 1):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
-                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)"):
-                    continue  # a noun (覆盖计划，), not a trigger
+                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)的"):
+                    continue  # a noun (覆盖计划，, 投资计划的70.9%), not a trigger
                 if word in self.future_only and not future:
                     continue
                 if word in self.unless_past and past:

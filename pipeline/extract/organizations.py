@@ -92,6 +92,11 @@ class View:
         """Character span of words [a, b)."""
         return self.starts[a], self.end(b - 1)
 
+    def last_word(self, end: int) -> str:
+        """The word that ends at character `end`, or its part before `end`."""
+        i = bisect.bisect_right(self.starts, end - 1) - 1
+        return self.text[self.starts[i]:end]
+
     def clauses(self) -> list[tuple[int, int]]:
         """Word ranges [start, end) between clause punctuation (computed once per doc)."""
         if self._clauses is None:
@@ -489,8 +494,8 @@ class OrganizationsExtractor:
                         continue
                     if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
                         continue
-                    if not self.plausible(text, [text]) or (p.head_type(text) is None and text.endswith(tuple(p.non_name_ends))):
-                        continue  # 年产40万件羊绒衫|加工项目 names a works, not a firm
+                    if not self.plausible(text, [text]) or (p.head_type(text) is None and v.last_word(e) in p.non_name_ends):
+                        continue  # 年产40万件羊绒衫|加工|项目 names a works, not a firm (深发展 is one word)
                     out.append(Found(s, e, text, p.head_type(text) or org_type, SOURCE_LISTS))
         return out
 
