@@ -86,6 +86,14 @@ class Linker:
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
         self.phrases = tuple(trig["phrases"])
+        # Words of a past year, quarter or month counted from the article date (去年, 上季度,
+        # 上月): with no article date their times do not resolve, yet they are in the past.
+        times = rules.times
+        self.past_words = tuple(sorted(
+            [w for w, (_, last, anchor) in times.relative_years.items() if last < 0 and anchor == "article"]
+            + [w for w, offset in times.relative_quarters.items() if offset < 0]
+            + [w for w, (offset, anchor) in times.relative_months.items() if offset < 0 and anchor == "article"]
+        ))
         self.horizon_before = goals.horizon_before
         self.comparators = goals.comparators
         ch = goals.changes
@@ -491,7 +499,11 @@ class Linker:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
         sentence_times = ctx.times.starting_in(s, e)
-        past = any(t.resolved and t.end_date and not self._future(ctx, t) for t in sentence_times)
+        # A comparison base (比去年增加5600亿元) says nothing of when the sentence speaks.
+        past = any(
+            (t.resolved and t.end_date and not self._future(ctx, t)) or (not t.resolved and t.text.startswith(self.past_words))
+            for t in sentence_times if not is_reference(text, t)
+        )
         future = any(self._future(ctx, t) for t in sentence_times)
         found: list[tuple[int, int, str]] = []
         for word in self.triggers:

@@ -48,13 +48,15 @@ def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]],
     return out
 
 
-REFERENCE_BEFORE = ("比", "较", "与", "同", "相比", "对比")
+REFERENCE_BEFORE = ("比", "较", "与", "同", "相比", "对比", "高于", "低于", "大于", "小于", "多于", "少于")
 
 
 def is_reference(text: str, t: Time) -> bool:
     """A time that is a comparison base (比2019年同期, 较上年), not the period spoken about.
 
     >>> is_reference("比2019年同期增长", Time(start=1, end=6, text="2019年", source="t", granularity="year"))
+    True
+    >>> is_reference("规模大于去年", Time(start=4, end=6, text="去年", source="t", granularity="year"))
     True
     """
     return text[max(0, t.start - 2):t.start].endswith(REFERENCE_BEFORE)
