@@ -238,7 +238,7 @@ class Linker:
             for lead in (words.lead, ()):
                 bare = dataclasses.replace(words, lead=lead, place_suffix=())
                 a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
-                if a < b and not self._only_change(text[a:b]):
+                if a < b and not self._only_change(text[a:b]) and text[a:b] not in self.joiners:
                     return a, b
             return None
         return right

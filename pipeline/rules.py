@@ -339,6 +339,7 @@ class Numerals:
     vague_more: tuple[str, ...]
     vague_lead: tuple[str, ...]
     not_in_sequence: frozenset[str]
+    list_joiners: tuple[str, ...]
     half: str
     fraction: str
     mixed_fraction: str
@@ -384,6 +385,7 @@ def load_numerals(path: Path) -> Numerals:
         vague_more=_str_list(path, marks.get("vague_more"), entry="marks.vague_more"),
         vague_lead=_str_list(path, marks.get("vague_lead"), entry="marks.vague_lead"),
         not_in_sequence=frozenset(marks.get("not_in_sequence", ())),
+        list_joiners=_str_list(path, marks.get("list_joiners"), entry="marks.list_joiners"),
         half=str(marks.get("half", "")),
         fraction=str(marks.get("fraction", "")),
         mixed_fraction=str(marks.get("mixed_fraction", "")),

@@ -107,6 +107,7 @@ def rules_copy(tmp_path: Path) -> Path:
         ("units.toml", '"家", "名",', '"家", "元",', "also a surface"),
         ("numerals.toml", '"两" = "2"', '"两" = "12"', "0..9"),
         ("numerals.toml", '"十" = "10"', '"十" = 10', "written as a string"),
+        ("numerals.toml", 'list_joiners = ["、", "和", "及", "与"]', 'list_joiners = []', "marks.list_joiners"),
         ("qualifiers.toml", 'after = ["左右", "上下", "许"]', 'after = ["左右", "上下", "以上"]', "already"),
         ("qualifiers.toml", "[under]", "[below]", "unknown qualifier"),
     ],

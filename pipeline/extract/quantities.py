@@ -127,6 +127,9 @@ class QuantityFinder:
         self.move_suffix_re = re.compile(_alternation(r.move_suffixes))
         self.max_rank_word = max(len(w) for w in r.prefixes + r.moves)
         self.fixed_re = re.compile(_alternation(u.fixed)) if u.fixed else None
+        figure = r"(?<![0-9A-Za-z.])\d+(?:\.\d+)?"
+        self.figure_re = re.compile(figure)
+        self.list_before_re = re.compile(rf"(?:{figure}(?:{_alternation(n.list_joiners)}))+$")
         self.context_words = u.context_words
         self.context_span = u.context_window + max(len(w) for w in u.context_words)
         self.context_spec = next(
@@ -177,7 +180,29 @@ class QuantityFinder:
                 value, unit, dimension = self.rules.units.fixed[m.group()]
                 if starts is None or (m.start() in starts and self._ends_ok(folded, m.start(), m.end(), starts, token_starts)):
                     out.append(Found(m.start(), m.end(), value, None, unit, m.group(), dimension, "exact"))
+        out += self._shared_units(folded, out, starts)
         return self._drop_excluded(folded, out)
+
+    def _shared_units(self, text: str, found: list[Found], starts: set[int] | None) -> list[Found]:
+        """Bare figures listed right before a quantity take its unit and magnitude
+        (提高1.7、2.2个百分点; 分别为3、4.5亿元: 3亿元). Arabic figures only: 一、二、三 number
+        headings and items."""
+        out = []
+        for f in found:
+            if f.value_max is not None or not text[f.start:f.start + 1].isdigit():
+                continue
+            run = self.list_before_re.search(text, max(0, f.start - 80), f.start)
+            if run is None or text.endswith(self.rank.ordinal, 0, run.start()):
+                continue  # 第1、2批 are ordinals
+            for m in self.figure_re.finditer(text, run.start(), f.start):
+                if starts is not None and m.start() not in starts:
+                    continue
+                # The figure read with the unit as written: all the unit rules apply.
+                written = m.group() + f.unit_text
+                read = next((g for g in self.find(written) if (g.start, g.end) == (0, len(written))), None)
+                if read is not None and read.unit == f.unit:
+                    out.append(Found(m.start(), m.end(), read.value, None, read.unit, f.unit_text, read.dimension, "exact"))
+        return out
 
     def _drop_excluded(self, text: str, found: list[Found]) -> list[Found]:
         if not found:
