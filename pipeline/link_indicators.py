@@ -16,6 +16,7 @@ from typing import Iterable, Mapping, Sequence
 CLAUSE_PUNCT = frozenset("，,；;。！？!?：:|｜\n\r")  # | ends a cell of a text table
 QUOTES_OPEN = "“‘《「『（("
 QUOTES_CLOSE = "”’》」』）)"
+NOTE_OPEN, NOTE_CLOSE = "（(", "）)"  # brackets of a note (not quotes: “倍增计划”企业 keeps them)
 SPACE = frozenset(" \t\u3000\xa0")
 # Longest text before a pivot verb that is cut as a bare subject (企业, 临平新).
 SUBJECT_WORD = 3
@@ -127,6 +128,11 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             start += 1
         elif span and span[-1] in QUOTES_CLOSE and QUOTES_OPEN[QUOTES_CLOSE.index(span[-1])] not in span:
             end -= 1
+        elif span and span[0] in NOTE_OPEN and 0 < span.find(NOTE_CLOSE[NOTE_OPEN.index(span[0])]) < len(span) - 1:
+            # A note on the subject before the indicator: 银川市|（不含宁东）计划投资.
+            start += span.find(NOTE_CLOSE[NOTE_OPEN.index(span[0])]) + 1
+        elif span and "\u2460" <= span[0] <= "\u2473":  # ①..⑳ number an item: ②非税收入
+            start += 1
         if (start, end) == before:
             return start, end
 
