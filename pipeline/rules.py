@@ -163,6 +163,9 @@ class OrgPatterns:
     stops: frozenset[str]  # the stops list and the titles
     titles: frozenset[str]
     lead_tags: frozenset[str]
+    counters: frozenset[str]
+    rank_counters: frozenset[str]
+    counter_numerals: frozenset[str]
     common_freq: int
     place_suffixes: tuple[str, ...]
     places: frozenset[str]
@@ -272,6 +275,9 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         stops=frozenset(_words(path, data, "extend.stops")) | titles,
         titles=titles,
         lead_tags=frozenset(_words(path, data, "extend.lead_tags")),
+        counters=frozenset(_words(path, data, "extend.counters")),
+        rank_counters=frozenset(_words(path, data, "extend.rank_counters")),
+        counter_numerals=frozenset(_words(path, data, "extend.counter_numerals")),
         common_freq=_int(path, extend, "common_freq", where="extend"),
         place_suffixes=tuple(_words(path, data, "extend.place_suffixes")),
         places=frozenset(_words(path, data, "extend.places")),

@@ -122,6 +122,10 @@ def test_bad_org_patterns_file(tmp_path: Path):
     with pytest.raises(RulesError, match="expected a list") as exc:
         load_org_patterns(path)
     assert "generic.predicate_tags" in str(exc.value)
+    path.write_text(text.replace('counters = ["家",', 'counters = ["", "家",'), encoding="utf-8")
+    with pytest.raises(RulesError, match="expected a list") as exc:
+        load_org_patterns(path)
+    assert "extend.counters" in str(exc.value)
 
 
 # -- properties ----------------------------------------------------------------------------

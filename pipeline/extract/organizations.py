@@ -233,6 +233,8 @@ class OrganizationsExtractor:
         }
         self.list_nouns = sorted(nouns.items(), key=lambda kv: -len(kv[0]))
         self.head_words = frozenset(h for h, _ in self.patterns.heads)
+        n, p = rules.numerals, self.patterns
+        self.counter_numerals = frozenset(n.digits) | frozenset(n.units) | frozenset(n.vague_digit) | p.counter_numerals
 
     @property
     def model_source(self) -> str | None:
@@ -267,7 +269,19 @@ class OrganizationsExtractor:
 
     def is_stop(self, token: str) -> bool:
         """Whether a token ends a name on its left (and a list item)."""
-        return is_punct(token) or has_digit(token) or token in self.patterns.stops
+        return is_punct(token) or has_digit(token) or token in self.patterns.stops or self.counts(token)
+
+    def counts(self, token: str) -> bool:
+        """Whether a token counts (一家, 第一家, 十大, a bare 家 after 5), by `counters`.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> [comp.counts(t) for t in ["一家", "家", "第一家", "十大", "各大", "大", "一汽", "七匹狼"]]
+        [True, True, True, True, True, False, False, False]
+        """
+        p = self.patterns
+        lead, last = token[:-1], token[-1:]
+        numerals = all(c in self.counter_numerals for c in lead)
+        return numerals and (last in p.counters or (bool(lead) and last in p.rank_counters))
 
     def opens_no_name(self, token: str) -> bool:
         """A verb, adverb, … by the dictionary's tag (`lead_tags`): a name does not start
