@@ -368,16 +368,15 @@ class Linker:
             opened = last is not None and text[max(s, last[0].start - 2):last[0].start].endswith(self.span_from)
             if prev is not None and same_unit and opened and _is_span(gap, self.up + self.down, self.span_to):
                 # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
-                # The first value is of the earlier of two times (从2021年到2023年); with one time,
-                # that time is the second value's (截至2021年底…从214家扩充至457家) and the first
-                # value's is not stated.
                 times = [t for t in ctx.times.starting_in(s, prev.start) if t.resolved]
                 if len(times) >= 2 and not clause_time:
                     out[last[1]] = dataclasses.replace(prev, period=period_of(times[-2].start_date, times[-2].end_date, times[-2].granularity))
                     clause_time = times[-1]
-                else:
-                    out[last[1]] = dataclasses.replace(prev, period=None)
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+                if out[last[1]].period == out[-1].period:
+                    # One time for both (截至2021年底…从214家扩充至457家) is the second value's;
+                    # the first value's is not stated.
+                    out[last[1]] = dataclasses.replace(out[last[1]], period=None)
             elif prev is not None and same_unit and gap.strip() in self.joiners:
                 # 分别增长22.8%、14.2%和11.1%: the same kind of figure for the next item of a list.
                 change = None if prev.change is None else (q.value if prev.change >= 0 else -q.value)
