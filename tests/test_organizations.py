@@ -101,31 +101,27 @@ def test_bad_organizations_file(tmp_path: Path, line: str, reason: str):
     assert "organizations.jsonl [line " in str(exc.value)
 
 
-def test_bad_org_patterns_file(tmp_path: Path):
+@pytest.mark.parametrize(
+    "old, new, message, entry",
+    [
+        ('other = ["交易所"', 'other = ["大学", "交易所"', "listed under", None),
+        ("[heads]", '[heads]\ncollege = ["书院"]', "unknown org_type", None),
+        ("non_name_nouns = [", 'non_name_nouns = [\n    "高校",', "both an organisation noun and a non-name noun", "lists.non_name_nouns.高校"),
+        ("neutral_nouns = [", 'neutral_nouns = ["领域", ', "neutral noun is also", "lists.neutral_nouns.领域"),
+        ('predicate_tags = ["vn"]', 'predicate_tags = "vn"', "expected a list", "generic.predicate_tags"),
+        ('counters = ["家",', 'counters = ["", "家",', "expected a list", "extend.counters"),
+    ],
+)
+def test_bad_org_patterns_file(tmp_path: Path, old: str, new: str, message: str, entry: str | None):
     text = (ROOT / "rules" / "org_patterns.toml").read_text(encoding="utf-8")
+    assert old in text
     path = tmp_path / "org_patterns.toml"
-    path.write_text(text.replace('other = ["交易所"', 'other = ["大学", "交易所"'), encoding="utf-8")
-    with pytest.raises(RulesError, match="listed under"):
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=message) as exc:
         load_org_patterns(path)
-    path.write_text(text.replace("[heads]", "[heads]\ncollege = [\"书院\"]"), encoding="utf-8")
-    with pytest.raises(RulesError, match="unknown org_type"):
-        load_org_patterns(path)
-    path.write_text(text.replace('non_name_nouns = [', 'non_name_nouns = [\n    "高校",'), encoding="utf-8")
-    with pytest.raises(RulesError, match="both an organisation noun and a non-name noun") as exc:
-        load_org_patterns(path)
-    assert "lists.non_name_nouns.高校" in str(exc.value)
-    path.write_text(text.replace('neutral_nouns = [', 'neutral_nouns = ["领域", '), encoding="utf-8")
-    with pytest.raises(RulesError, match="neutral noun is also") as exc:
-        load_org_patterns(path)
-    assert "lists.neutral_nouns.领域" in str(exc.value)
-    path.write_text(text.replace('predicate_tags = ["vn"]', 'predicate_tags = "vn"'), encoding="utf-8")
-    with pytest.raises(RulesError, match="expected a list") as exc:
-        load_org_patterns(path)
-    assert "generic.predicate_tags" in str(exc.value)
-    path.write_text(text.replace('counters = ["家",', 'counters = ["", "家",'), encoding="utf-8")
-    with pytest.raises(RulesError, match="expected a list") as exc:
-        load_org_patterns(path)
-    assert "extend.counters" in str(exc.value)
+    assert "org_patterns.toml" in str(exc.value)
+    if entry is not None:
+        assert entry in str(exc.value)
 
 
 # -- properties ----------------------------------------------------------------------------
