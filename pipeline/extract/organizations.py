@@ -8,7 +8,8 @@ Layers, in the order they run (all work on the pipeline's jieba tokens):
    (有限公司, 管理局, 研究院 ...) ends a name; the name extends left over whole tokens until a
    stop word or a person's title, punctuation, a number, or the length limits; leading
    predicates (jieba dictionary tags `lead_tags`: 发挥|娲石集团) are cut off. The head
-   gives the type.
+   gives the type. Inside a document title 《…》 a head names no body, unless the name
+   opens the title as its issuer (《国务院办公厅关于…》); the same holds for model spans.
 3. Lists (`rule:orgs.lists.v1`): in A、B、C (和 D) lists, once one item is an
    organisation, or the list is followed by 等 + an organisation noun (等17家企业), the
    other items are organisations too; a noun of industries or fields (等产业园,
@@ -37,6 +38,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,9 @@ SOURCE_RULER = "rule:orgs.ruler.v1"
 SOURCE_HEADS = "rule:orgs.heads.v1"
 SOURCE_LISTS = "rule:orgs.lists.v1"
 
+# A document title (《…》): names found inside it are words of the title.
+TITLE = re.compile(r"《([^《》\n]{1,200})》")
+ISSUER_AFTER = ("关于", "转发", "批转", "印发")  # 《国务院办公厅关于…》: the body that opens a title issues it
 # Clause ends: the model and the list rules never look across these.
 CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
 # Priority among rule layers when spans are equally long and start together.
@@ -77,13 +82,14 @@ class View:
     `Token` (and `Doc.text` a new string) on every access, which dominated the run time.
     The words come from the tokenizer's cache, not from the tokens."""
 
-    __slots__ = ("text", "words", "starts", "_clauses")
+    __slots__ = ("text", "words", "starts", "_clauses", "_titles")
 
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
         self.words = words_of(doc)
         self.starts = list(itertools.accumulate(map(len, self.words), initial=0))[:-1]
         self._clauses: list[tuple[int, int]] | None = None
+        self._titles: list[tuple[int, int]] | None = None
 
     def end(self, i: int) -> int:
         return self.starts[i] + len(self.words[i])
@@ -96,6 +102,23 @@ class View:
         """The word that ends at character `end`, or its part before `end`."""
         i = bisect.bisect_right(self.starts, end - 1) - 1
         return self.text[self.starts[i]:end]
+
+    def inside_title(self, start: int, end: int) -> bool:
+        """Whether [start, end) is part of a document title 《…》: in
+        《海南自由贸易港进口货物海关径予放行管理规定》 海关 is no body, while the issuer that
+        opens a title (《国务院办公厅关于…》) is one.
+
+        >>> t = "《中国经济周刊》称，《国务院办公厅关于X的通知》和《海南进口货物海关放行规定》"
+        >>> v = View(rules_only_pipeline().make_doc(t))
+        >>> [v.inside_title(t.index(w), t.index(w) + len(w)) for w in ["中国经济周刊", "国务院办公厅", "海南进口货物海关", "称"]]
+        [False, False, True, False]
+        """
+        if self._titles is None:
+            self._titles = [m.span(1) for m in TITLE.finditer(self.text)]
+        i = bisect.bisect_right(self._titles, (start, len(self.text))) - 1
+        if i < 0 or end > self._titles[i][1] or self._titles[i] == (start, end):
+            return False  # outside, or the whole title (《中国经济周刊》)
+        return self._titles[i][0] < start or not self.text.startswith(ISSUER_AFTER, end)
 
     def clauses(self) -> list[tuple[int, int]]:
         """Word ranges [start, end) between clause punctuation (computed once per doc)."""
@@ -344,6 +367,8 @@ class OrganizationsExtractor:
                 continue
             if not self.plausible(text, [w for _, w in pieces] + [doc_text[head_start:end]]):
                 continue
+            if v.inside_title(start, end):
+                continue
             out.append(Found(start, end, text, org_type, SOURCE_HEADS))
         return out
 
@@ -572,6 +597,8 @@ class OrganizationsExtractor:
             if v.words[b - 1] in p.non_name_ends:
                 continue  # a description: 地方政府|机构, 金融|科技|监管
             if head is None and len(text) > MAX_HEADLESS_CHARS:
+                continue
+            if v.inside_title(s, e):
                 continue
             out.append(Found(s, e, text, head or "company", source))
         return out
