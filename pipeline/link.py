@@ -211,7 +211,15 @@ class Linker:
                 left = clause_start(text, back)
                 a, b = trim_phrase(text, left, back, words=words, boundaries=ctx.boundaries)
                 return (a, b) if a < b else None
+        named_from = left
         left = self._past_names(ctx, left, q.start)
+        dated = self._before_time(ctx, q.start, named_from)
+        if dated < q.start and not text[left:q.start].strip("的 ") and words.index["trail"].ending(text, named_from, dated):
+            # 规上企业从|2021年底的300家, GDP在|2021年突破3万亿元: the indicator stands before the
+            # time and the framing word (trail) that introduces it.
+            a, b = trim_phrase(text, named_from, dated, words=words, boundaries=ctx.boundaries, names=ctx.names)
+            if a < b:
+                return a, b
         if text[left:q.start].endswith(self.prefer_right):
             # 东莞市有521家…企业, 松山湖以54家企业数量…: the noun after the number is measured.
             right = self._right_phrase(ctx, q)
@@ -242,6 +250,12 @@ class Linker:
                     return a, b
             return None
         return right
+
+    def _before_time(self, ctx: "_Context", pos: int, floor: int) -> int:
+        """The start of a time, and 的, that end right at `pos` (从|2021年底的|300家), else `pos`."""
+        end = pos - 1 if ctx.text[pos - 1:pos] == "的" else pos
+        t = next((t for t in ctx.times.starting_in(floor, end) if t.end == end), None)
+        return pos if t is None else t.start
 
     def _past_names(self, ctx: "_Context", left: int, end: int) -> int:
         """Move `left` past the times and organisations in [left, end): they are the period
@@ -365,8 +379,11 @@ class Linker:
             floor = max(last[0].end, prev.end if prev else 0) if last else s
             clause_time = self._clause_period(ctx, q, floor)
             same_unit = last is not None and last[0].unit == q.unit
-            opened = last is not None and text[max(s, last[0].start - 2):last[0].start].endswith(self.span_from)
-            if prev is not None and same_unit and opened and _is_span(gap, self.up + self.down, self.span_to):
+            # 从A…至B, also with a time before each value (从2021年底的300家增加到2023年底的400家).
+            a_start = self._before_time(ctx, last[0].start, s) if last else s
+            opened = last is not None and text[max(s, a_start - 2):a_start].endswith(self.span_from)
+            span_gap = text[last[0].end:self._before_time(ctx, q.start, last[0].end)] if last else ""
+            if prev is not None and same_unit and opened and _is_span(span_gap, self.up + self.down, self.span_to):
                 # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
                 times = [t for t in ctx.times.starting_in(s, prev.start) if t.resolved]
                 if len(times) >= 2 and not clause_time:
