@@ -213,8 +213,8 @@ class Linker:
                 return (a, b) if a < b else None
         named_from = left
         left = self._past_names(ctx, left, q.start)
-        dated = self._before_time(ctx, q.start, named_from)
-        if dated < q.start and not text[left:q.start].strip("的 ") and words.index["trail"].ending(text, named_from, dated):
+        dated = self._before_time(ctx, q.start, named_from) if not text[left:q.start].strip("的 ") else q.start
+        if dated < q.start and words.index["trail"].ending(text, named_from, dated):
             # 规上企业从|2021年底的300家, GDP在|2021年突破3万亿元: the indicator stands before the
             # time and the framing word (trail) that introduces it.
             a, b = trim_phrase(text, named_from, dated, words=words, boundaries=ctx.boundaries, names=ctx.names)
@@ -256,6 +256,13 @@ class Linker:
         end = pos - 1 if ctx.text[pos - 1:pos] == "的" else pos
         t = next((t for t in ctx.times.starting_in(floor, end) if t.end == end), None)
         return pos if t is None else t.start
+
+    def _from_to(self, ctx: "_Context", s: int, a: Quantity, b: Quantity) -> bool:
+        """从A增长至B, also with a time before each value (从2021年底的300家增加到2023年底的400家)."""
+        a_start = self._before_time(ctx, a.start, s)
+        if not ctx.text[max(s, a_start - 2):a_start].endswith(self.span_from):
+            return False
+        return _is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.up + self.down, self.span_to)
 
     def _past_names(self, ctx: "_Context", left: int, end: int) -> int:
         """Move `left` past the times and organisations in [left, end): they are the period
@@ -379,11 +386,7 @@ class Linker:
             floor = max(last[0].end, prev.end if prev else 0) if last else s
             clause_time = self._clause_period(ctx, q, floor)
             same_unit = last is not None and last[0].unit == q.unit
-            # 从A…至B, also with a time before each value (从2021年底的300家增加到2023年底的400家).
-            a_start = self._before_time(ctx, last[0].start, s) if last else s
-            opened = last is not None and text[max(s, a_start - 2):a_start].endswith(self.span_from)
-            span_gap = text[last[0].end:self._before_time(ctx, q.start, last[0].end)] if last else ""
-            if prev is not None and same_unit and opened and _is_span(span_gap, self.up + self.down, self.span_to):
+            if prev is not None and same_unit and self._from_to(ctx, s, last[0], q):
                 # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
                 times = [t for t in ctx.times.starting_in(s, prev.start) if t.resolved]
                 if len(times) >= 2 and not clause_time:

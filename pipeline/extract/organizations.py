@@ -387,8 +387,13 @@ class OrganizationsExtractor:
             name[-1] = words[-1][: -len(found[0])]
             if not name[-1]:
                 name.pop()
+        if not name:
+            return True
+        # Modifiers after a leading nominal verb are generic too (发展|民营|银行).
         rest = list(itertools.dropwhile(lambda w: self.dictionary.word_tag(w) in p.predicate_tags, name))
-        return not name or not (made_of("".join(name), p.modifiers) or (rest and made_of("".join(rest), p.modifiers)))
+        if 0 < len(rest) < len(name) and made_of("".join(rest), p.modifiers):
+            return False
+        return not made_of("".join(name), p.modifiers)
 
     # -- layer 3: lists --------------------------------------------------------------
     def brand_shaped(self, text: str) -> bool:
