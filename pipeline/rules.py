@@ -440,6 +440,8 @@ class UnitSpec:
     after_digits_only: bool = False  # 168cm, never 五m
     discount: bool = False  # 八折 is 80%
     trailing_digit: bool = False  # 七成六 is 7.6成
+    ends_numeral: bool = False  # 三两: the unit is also the numeral's last character
+    clause_words: tuple[str, ...] = ()  # 度 is kWh only in a clause about 电
 
 
 @dataclass(frozen=True)
@@ -481,7 +483,7 @@ def load_units(path: Path) -> Units:
     suffixes: dict[str, UnitSpec] = {}
     prefixes: dict[str, UnitSpec] = {}
     subunits: dict[str, dict[str, Decimal]] = {}
-    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount", "trailing_digit"}
+    allowed = {"unit", "dimension", "factor", "surfaces", "prefix_surfaces", "subunits", "generic", "after_digits_only", "discount", "trailing_digit", "ends_numeral", "clause_words"}
     for i, spec in enumerate(data.get("unit", [])):
         entry = f"unit[{i}] {spec.get('unit', '?')}"
         if set(spec) - allowed:
@@ -504,6 +506,9 @@ def load_units(path: Path) -> Units:
                     after_digits_only=bool(spec.get("after_digits_only", False)),
                     discount=bool(spec.get("discount", False)),
                     trailing_digit=bool(spec.get("trailing_digit", False)),
+                    ends_numeral=bool(spec.get("ends_numeral", False)),
+                    clause_words=tuple(_str_list(path, spec["clause_words"], entry=f"{entry}.clause_words"))
+                    if "clause_words" in spec else (),
                 )
         for surface, raw in spec.get("subunits", {}).items():
             subunits.setdefault(unit, {})[surface] = _factor(path, raw, entry=f"{entry}.subunits.{surface}")

@@ -41,6 +41,8 @@ SOURCE = "rule:quantities.v1"
 MAX_NUMERAL = 40
 # Range separators: 5至10年, 10-20亿元, 两到三万, 1万(含)-5万元.
 _RANGE = re.compile(r"(?:[(（]含[)）])?(?:至|到|——|—|–|-|~|～|－)")
+# Between two quantities that each carry a unit (1万元--5万元, 8500元到3万港元): a range.
+_RANGE_JOIN = re.compile(r"(?:至|到|——|—|–|--?|~|～|－)")
 _SPACES = re.compile(r"[ \t]{1,2}")
 _CLAUSE_END = re.compile(r"[，。；！？、：,;!?\n]")
 
@@ -181,7 +183,37 @@ class QuantityFinder:
                 if starts is None or (m.start() in starts and self._ends_ok(folded, m.start(), m.end(), starts, token_starts)):
                     out.append(Found(m.start(), m.end(), value, None, unit, m.group(), dimension, "exact"))
         out += self._shared_units(folded, out, starts)
+        out += self._joined_ranges(folded, out, starts)
         return self._drop_excluded(folded, out)
+
+    def _joined_ranges(self, text: str, found: list[Found], starts: set[int] | None) -> list[Found]:
+        """Two quantities joined by a range word with nothing else between are one range
+        (1万元--5万元, 5年至10年): both ends in the canonical unit. A generic 元 on the first
+        end takes the second end's currency (从8500元到3万港元 is 8500..30000 HKD)."""
+        out = []
+        for f in found:
+            if f.value_max is not None or f.dimension == "rank" or f.qualifier != "exact":
+                continue
+            jm = _RANGE_JOIN.match(text, f.end)
+            cm = self.core.match(text, jm.end()) if jm else None
+            if cm is None or cm.start() != jm.end():
+                continue
+            g = self._at(text, cm.start(), cm.end(), None, None)
+            if g is None or g.start != cm.start() or g.value_max is not None or g.dimension != f.dimension:
+                continue
+            if starts is not None and g.end not in starts and g.end != len(text):
+                continue
+            if g.unit != f.unit and not (f.dimension == "currency" and self._generic_currency(f.unit_text)):
+                continue
+            if g.value <= f.value:
+                continue
+            out.append(Found(f.start, g.end, f.value, g.value, g.unit, g.unit_text, g.dimension, g.qualifier))
+        return out
+
+    def _generic_currency(self, unit_text: str) -> bool:
+        """Whether a unit as written (万元: magnitude, then unit) is the generic 元."""
+        spec = self.units.get(unit_text.lstrip("".join(self.scale_chars)))
+        return spec is not None and spec.generic
 
     def _shared_units(self, text: str, found: list[Found], starts: set[int] | None) -> list[Found]:
         """Bare figures listed right before a quantity take its unit and magnitude
@@ -264,6 +296,10 @@ class QuantityFinder:
                 if um and um.end() > ce and self.parser.read(text[cs:ce - k]) is not None:
                     ce, core, unit_m = ce - k, text[cs:ce - k], um
                     break
+        else:
+            um = self._numeral_final_unit(text, cs, ce)
+            if um is not None:
+                ce, core, unit_m = ce - 1, text[cs:ce - 1], um
         if cs > 0 and text[cs - 1] == self.rank.ordinal:
             return self._rank(text, cs, ce, core, starts, token_starts)
         if cs > 0 and text[cs - 1] == self.rank.top:
@@ -389,6 +425,11 @@ class QuantityFinder:
                 return None
             value = reading.value
             if spec.discount:
+                if core == n.half:
+                    return None  # 半折 is a [[fixed]] surface: half price
+                if value_max is not None and core2 is None:
+                    # 三八折 is 3.8折 (38%), not the range 三 to 八
+                    value, value_max = Decimal(n.digits[core[0]] * 10 + n.digits[core[1]]), None
                 value = discount_percent(value)
                 if value is None:
                     return None
@@ -438,6 +479,22 @@ class QuantityFinder:
         qual = qualifier(before=qb, after=qa, vague=vague, qualifiers=self.rules.qualifiers)
         return Found(start, end, value, value_max, unit, unit_text, dimension, qual)
 
+    def _numeral_final_unit(self, text: str, cs: int, ce: int):
+        """三两茶叶: the numeral's last character is a unit (rules: ends_numeral) when no
+        other unit follows and the rest reads as a number."""
+        if ce - 1 <= cs:
+            return None
+        um = self.unit_re.match(text, ce - 1)
+        spec = self.units.get(um.group()) if um and um.end() == ce else None
+        if spec is None or not spec.ends_numeral or self.unit_re.match(text, ce):
+            return None
+        return um if self.parser.read(text[cs:ce - 1]) is not None else None
+
+    def _in_clause(self, text: str, pos: int, words: Sequence[str]) -> bool:
+        """Whether one of `words` is in the clause that ends at `pos`."""
+        window = _clause_before(text, pos, span=40)
+        return any(w in window for w in words)
+
     def _unit_after(self, text: str, pos: int, core: str):
         """The unit right after a numeral (up to two spaces between)."""
         sp = _SPACES.match(text, pos)
@@ -445,6 +502,8 @@ class QuantityFinder:
         if um is not None:
             spec = self.units.get(um.group())
             if spec is not None and spec.after_digits_only and not any(c.isdigit() for c in core):
+                return None
+            if spec is not None and spec.clause_words and not self._in_clause(text, pos, spec.clause_words):
                 return None
         return um
 
@@ -464,18 +523,22 @@ class QuantityFinder:
             return None
         if any(text.startswith(word, ce) for word in self.context_words):
             return self.context_spec
-        window = text[max(0, cs - self.context_span):cs]
-        cut = None
-        for cut in _CLAUSE_END.finditer(window):
-            pass
-        if cut is not None:
-            window = window[cut.end():]
+        window = _clause_before(text, cs, span=self.context_span)
         limit = self.rules.units.context_window
         for word in self.context_words:
             i = window.rfind(word)
             if i >= 0 and len(window) - (i + len(word)) <= limit:
                 return self.context_spec
         return None
+
+
+def _clause_before(text: str, pos: int, *, span: int) -> str:
+    """The up to `span` characters before `pos`, cut after the last clause end."""
+    window = text[max(0, pos - span):pos]
+    cut = None
+    for cut in _CLAUSE_END.finditer(window):
+        pass
+    return window[cut.end():] if cut is not None else window
 
 
 @Language.factory("press_extract_quantities", default_config={"rules_dir": ""})
