@@ -633,6 +633,7 @@ class TimesRules:
     month_parts: MappingProxyType  # 上旬 -> (1, 10): days of a month (31: to its end)
     windows: MappingProxyType  # 近 -> past
     joiners: tuple[str, ...]
+    calendar: MappingProxyType  # [calendar.*]: see `_calendar`
 
 
 _TIME_GRANULARITIES = ("day", "month", "quarter", "half", "year", "plan")
@@ -700,7 +701,7 @@ def load_times(path: Path) -> TimesRules:
     edges of a year, parts of a month (上旬), windows (近三年) and range joiners. Every surface is claimed once."""
     data = read_toml(path)
     known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters", "relative_months",
-             "same_period", "year_parts", "edges", "month_parts", "windows", "range"}
+             "same_period", "year_parts", "edges", "month_parts", "windows", "range", "calendar"}
     for key in data:
         if key not in known:
             raise RulesError(path, f"unknown table or key {key!r}", entry=key)
@@ -776,7 +777,75 @@ def load_times(path: Path) -> TimesRules:
         month_parts=MappingProxyType(month_parts),
         windows=MappingProxyType(windows),
         joiners=tuple(joiners),
+        calendar=_calendar(path, data.get("calendar", {})),
     )
+
+
+def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
+    """[calendar.*] of rules/times.toml: day, week, festival, lunar and decade words."""
+    known = {"relative_days", "relative_weeks", "weekdays", "day_windows", "centuries",
+             "period_edges", "festivals", "lunar"}
+    if set(data) - known:
+        raise RulesError(path, f"unknown tables {sorted(set(data) - known)}", entry="calendar")
+    missing = known - set(data)
+    if missing:
+        raise RulesError(path, f"missing tables {sorted(missing)}", entry="calendar")
+    out: dict[str, Any] = {
+        "relative_days": _offsets(path, data, "relative_days", limit=7),
+        "relative_weeks": _offsets(path, data, "relative_weeks", limit=4),
+        "weekdays": {k: _int_pair(path, f"calendar.weekdays.{k}", v, low=1, high=7) for k, v in _table(path, data, "weekdays").items()},
+        "day_windows": {k: _choice(path, f"calendar.day_windows.{k}", v, ("past", "future")) for k, v in _table(path, data, "day_windows").items()},
+    }
+    centuries = {}
+    for word, year in _table(path, data, "centuries").items():
+        if not isinstance(year, int) or isinstance(year, bool) or year % 100:
+            raise RulesError(path, f"a century is its first year (1900), got {year!r}", entry=f"calendar.centuries.{word}")
+        centuries[word] = year
+    out["centuries"] = centuries
+    edges = {}
+    for word, spec in _table(path, data, "period_edges").items():
+        entry = f"calendar.period_edges.{word}"
+        if not isinstance(spec, dict) or spec.get("of") not in ("year", "quarter", "month") or set(spec) - {"of", "months", "edge", "days"}:
+            raise RulesError(path, "expected { of = year|quarter|month, and months, edge or days }", entry=entry)
+        edges[word] = {
+            "of": spec["of"],
+            "months": _int_pair(path, entry, spec["months"], low=1, high=12) if "months" in spec else None,
+            "edge": _choice(path, entry, spec["edge"], ("first", "last")) if "edge" in spec else None,
+            "days": _int_pair(path, entry, spec["days"], low=1, high=31) if "days" in spec else None,
+        }
+    out["period_edges"] = edges
+    festivals = {}
+    for word, spec in _table(path, data, "festivals").items():
+        entry = f"calendar.festivals.{word}"
+        kinds = [k for k in ("lunar", "solar") if isinstance(spec, dict) and k in spec]
+        if len(kinds) != 1 or set(spec) - {"lunar", "solar", "days", "after"}:
+            raise RulesError(path, "expected exactly one of lunar/solar = [month, day], and optional days, after", entry=entry)
+        pair = spec[kinds[0]]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair)
+                and 1 <= pair[0] <= 12 and 1 <= pair[1] <= 31):
+            raise RulesError(path, f"expected [month 1..12, day 1..31], got {pair!r}", entry=entry)
+        month, day = pair
+        days = spec.get("days", 0)
+        if not isinstance(days, int) or isinstance(days, bool) or abs(days) > 7:
+            raise RulesError(path, f"days must be an integer -7..7, got {days!r}", entry=entry)
+        after = _word_list(path, spec, "after", entry=entry) if "after" in spec else ()
+        festivals[word] = {"calendar": kinds[0], "month": month, "day": day, "days": days, "after": after}
+    out["festivals"] = festivals
+    lunar = _table(path, data, "lunar")
+    months = lunar.get("months")
+    if not isinstance(months, dict) or not months or not all(isinstance(v, int) and 1 <= v <= 12 for v in months.values()):
+        raise RulesError(path, "months must map month words to 1..12", entry="calendar.lunar.months")
+    bare = _word_list(path, lunar, "bare_months", entry="calendar.lunar")
+    if set(bare) - set(months):
+        raise RulesError(path, f"bare_months {sorted(set(bare) - set(months))} are not in months", entry="calendar.lunar")
+    prefix = lunar.get("day_prefix")
+    if not isinstance(prefix, str) or not prefix:
+        raise RulesError(path, "day_prefix must be a non-empty string", entry="calendar.lunar")
+    out["lunar"] = {
+        "prefixes": _word_list(path, lunar, "prefixes", entry="calendar.lunar"), "months": months,
+        "bare_months": bare, "day_prefix": prefix, "twenty": _word_list(path, lunar, "twenty", entry="calendar.lunar"),
+    }
+    return freeze(out)
 
 
 def _word_list(path: Path, table: Any, key: str, *, entry: str) -> tuple[str, ...]:

@@ -135,6 +135,12 @@ def _rules_text() -> str:
         ('"上旬" = [1, 10]', '"上旬" = [10, 1]', "month_parts.上旬"),
         ('"下旬" = [21, 31]', '"下旬" = [21, 32]', "month_parts.下旬"),
         ('"中旬" = [11, 20]', '"上半年" = [11, 20]', "上半年"),
+        ('"春节" = { lunar = [1, 1] }', '"春节" = { lunar = [13, 1] }', "calendar.festivals.春节"),
+        ('"元旦" = { solar = [1, 1] }', '"元旦" = { solar = [1, 1], lunar = [1, 1] }', "calendar.festivals.元旦"),
+        ('"上世纪" = 1900', '"上世纪" = 1950', "calendar.centuries.上世纪"),
+        ('"末" = [6, 7]', '"末" = [7, 6]', "calendar.weekdays.末"),
+        ('"季末" = { of = "quarter", edge = "last" }', '"季末" = { of = "week", edge = "last" }', "calendar.period_edges.季末"),
+        ('bare_months = ["正月", "冬月", "腊月"]', 'bare_months = ["正月", "五月"]', "bare_months"),
     ],
 )
 def test_rules_errors_name_file_and_entry(tmp_path, old, new, message):
@@ -152,6 +158,27 @@ def test_rules_missing_table(tmp_path):
     path = _write(tmp_path, text[:start] + text[text.index("[range]"):])
     with pytest.raises(RulesError, match="windows"):
         load_times(path)
+
+
+def test_every_calendar_word_is_found_alone():
+    """Each festival, day and week word of [calendar.*] is found as a whole (those that
+    need a following word, with it): adding one touches no Python."""
+    rules = load_rules().times
+    cal = rules.calendar
+    date = dt.date(2024, 2, 1)
+    for word, spec in cal["festivals"].items():
+        found = find_times(word + (spec["after"][0] if spec["after"] else ""), rules=rules, article_date=date)
+        assert [t.text for t in found] == [word] and found[0].resolved, word
+    for word in [*cal["relative_days"], *cal["relative_weeks"], *cal["period_edges"]]:
+        found = find_times(word, rules=rules, article_date=date)
+        assert [t.text for t in found] == [word], word
+
+
+def test_a_new_festival_is_data_only(tmp_path):
+    text = _rules_text().replace('"圣诞节" = { solar = [12, 25] }', '"圣诞节" = { solar = [12, 25] }\n"航天日" = { solar = [4, 24] }')
+    rules = load_times(_write(tmp_path, text))
+    (t,) = find_times("航天日", rules=rules, article_date=dt.date(2024, 2, 1))
+    assert (t.start_date, t.granularity) == ("2024-04-24", "day")
 
 
 def test_a_new_plan_is_data_only(tmp_path):

@@ -38,7 +38,8 @@ from ..normalise.times import Resolution, TimeParts, digit_year, resolve, small_
 from ..rules import TimesRules, load_rules
 from ..types import Time
 from ..segment import sentence_spans, text_of
-from . import records_of, token_boundaries
+from . import records_of, resolve_overlaps, token_boundaries
+from .calendar import find_calendar
 
 # Full-width digits and dashes fold to ASCII one character for one, so offsets hold.
 _FOLD = str.maketrans("０１２３４５６７８９／．－", "0123456789/.-")
@@ -270,7 +271,17 @@ def find_times(
             context_period = (dt.date.fromisoformat(res.start_date), dt.date.fromisoformat(res.end_date), res.granularity)
             if not res.relative and res.granularity != "plan":
                 context_year = int(res.end_date[:4])
-    return out
+    return _with_calendar(text, out, find_calendar(folded, rules=rules, article_date=article_date, boundaries=boundaries),
+                          source=source)
+
+
+def _with_calendar(text: str, times: list[Time], found, *, source: str) -> list[Time]:
+    """Both kinds of record, the longer kept where two overlap (2016年以来 over 2016年;
+    6月上旬 over 上旬)."""
+    extra = [_record(text, s, e, res, source=source) for s, e, res in found]
+    chosen = resolve_overlaps([(r.start, r.end, 0) for r in times] + [(r.start, r.end, 1) for r in extra])
+    by_key = {(r.start, r.end, 0): r for r in times} | {(r.start, r.end, 1): r for r in extra}
+    return [by_key[k] for k in chosen]
 
 
 def _year_alone(pattern: regex.Pattern, folded: str, m: regex.Match) -> regex.Match | None:

@@ -1,0 +1,130 @@
+"""Calendar words: day and week deixis, festivals, lunar dates, decades and edges of the
+article's year, quarter or month (年中, 季末, 月初). Found here with one regex built from rules/times.toml
+[calendar.*]; resolved by pipeline/normalise/calendar.py. pipeline/extract/times.py runs
+this after its own patterns and keeps the longer of two overlapping records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import regex
+
+from ..normalise import calendar as cal
+from ..normalise.times import Resolution, small_number
+from ..rules import TimesRules
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+class CalendarPatterns:
+    """The calendar regex of one `TimesRules`, and the resolution of its matches."""
+
+    def __init__(self, rules: TimesRules) -> None:
+        self.rules = rules
+        c = rules.calendar
+        self.c = c
+        cn_digits = "".join(sorted(d for d in rules.digits if not d.isascii()))
+        cn = f"[{regex.escape(cn_digits)}十]"
+        small = rf"(?:[0-9]{{1,2}}|{cn}{{1,3}})"
+        numeral = f"[0-9{regex.escape(cn_digits)}十百千万]"
+        year4 = r"(?<![0-9.])(?:1[89]|2[01])[0-9]{2}"
+        lunar = c["lunar"]
+        nine = "一二三四五六七八九"
+        lunar_day = (
+            rf"(?P<lday>{regex.escape(lunar['day_prefix'])}(?:[{nine}]|十)|(?:{_alt(lunar['twenty'])})[{nine}]"
+            rf"|[二三]?十[{nine}]?|二十)"
+        )
+        year_before = rf"(?:(?P<cy>{year4})年|(?P<crel>{_alt(rules.relative_years)}))?"
+        self.pattern = regex.compile(
+            rf"{year_before}(?:(?P<fest>{_alt(c['festivals'])})"
+            rf"|(?:(?:{_alt(lunar['prefixes'])})(?:(?P<lmn>{small})月|(?P<lmw>{_alt(lunar['months'])}))"
+            rf"|(?P<lbare>{_alt(lunar['bare_months'])})){lunar_day})"
+            rf"|(?P<wk>{_alt(c['relative_weeks'])})(?P<wd>{_alt(c['weekdays'])})?"
+            rf"|(?P<rd>{_alt(c['relative_days'])})"
+            rf"|(?P<dw>{_alt(c['day_windows'])})(?P<dwn>{small})天"
+            rf"|(?P<cent>{_alt(c['centuries'])})?(?P<dec>(?<![0-9])(?:1[89]|20)[0-9]0|(?<![0-9])[0-9]0|(?<!{numeral})[{nine}]十)年代"
+            rf"|(?<!{numeral}|[月年])(?P<pe>{_alt(c['period_edges'])})",
+            regex.VERSION1,
+        )
+
+    def number(self, text: str) -> int | None:
+        return small_number(text, digits=self.rules.digits)
+
+    def lunar_day(self, text: str) -> int | None:
+        lunar = self.c["lunar"]
+        if text.startswith(lunar["day_prefix"]):
+            return self.number(text[len(lunar["day_prefix"]):])
+        if text[0] in lunar["twenty"]:
+            ones = self.number(text[1:])
+            return None if ones is None else 20 + ones
+        return self.number(text)
+
+    def resolve(self, m: regex.Match, text: str, *, article_date: dt.date | None) -> Resolution | None:
+        g = m.groupdict()
+        c = self.c
+        if g["fest"] or g["lday"]:
+            if g["cy"]:
+                year, relative = int(g["cy"]), False
+            elif g["crel"]:
+                offset, _, _ = self.rules.relative_years[g["crel"]]
+                year, relative = (article_date.year + offset if article_date else None), True
+            else:
+                year, relative = (article_date.year if article_date else None), True
+            if g["fest"]:
+                spec = c["festivals"][g["fest"]]
+                if spec["after"] and not any(text.startswith(w, m.end()) for w in spec["after"]):
+                    return None
+                return cal.festival(spec, year=year, relative=relative)
+            month = self.number(g["lmn"]) if g["lmn"] else c["lunar"]["months"][g["lmw"] or g["lbare"]]
+            day = self.lunar_day(g["lday"])
+            if not month or not day or month > 12 or day > 30:
+                return None
+            return cal.lunar_date(month, day, year=year, relative=relative)
+        if g["wk"]:
+            days = c["weekdays"][g["wd"]] if g["wd"] else None
+            return cal.week(c["relative_weeks"][g["wk"]], days, article_date=article_date)
+        if g["rd"]:
+            return cal.relative_day(c["relative_days"][g["rd"]], article_date=article_date)
+        if g["dw"]:
+            n = self.number(g["dwn"])
+            return None if not n or n > 31 else cal.day_window(c["day_windows"][g["dw"]], n, article_date=article_date)
+        if g["dec"]:
+            dec = g["dec"]
+            tens = int(dec) if dec.isdigit() else self.number(dec)
+            if tens is None:
+                return None
+            if tens >= 1800:
+                return cal.decade(tens)
+            if g["cent"]:
+                return cal.decade(c["centuries"][g["cent"]] + tens)
+            return cal.two_digit_decade(tens, article_date=article_date)
+        return cal.period_edge(c["period_edges"][g["pe"]], article_date=article_date)
+
+
+@functools.lru_cache(maxsize=8)
+def calendar_patterns(rules: TimesRules) -> CalendarPatterns:
+    return CalendarPatterns(rules)
+
+
+def find_calendar(text: str, *, rules: TimesRules, article_date: dt.date | None,
+                  boundaries: frozenset[int] | None) -> list[tuple[int, int, Resolution]]:
+    """(start, end, resolution) of the calendar words in `text` (full-width digits folded
+    by the caller), each starting on a word boundary or with Arabic digits."""
+    pats = calendar_patterns(rules)
+    out = []
+    pos = 0
+    while (m := pats.pattern.search(text, pos)) is not None:
+        start = m.start()
+        if boundaries is not None and start not in boundaries and not text[start].isdigit():
+            pos = start + 1
+            continue
+        res = pats.resolve(m, text, article_date=article_date)
+        if res is None:
+            pos = start + 1
+            continue
+        out.append((start, m.end(), res))
+        pos = m.end()
+    return out
