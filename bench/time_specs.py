@@ -65,6 +65,24 @@ EXCLUDE = re.compile(
     # a Chinese month and day without 日/号 is read as a lunar date by JioNLP (二月十五)
     r"[一二三四五六七八九十]月[一二三四五六七八九十]+$"
 )
+# Calendar words (README "Calendar words"): a case that is about them and nothing else
+# the subset leaves out forms a second group per suite, "<suite> calendar".
+CALENDAR = re.compile(
+    r"(?:上上|下下|上个?|下个?|本|这个?)(?:周|星期)[一二三四五六日天末]?"
+    r"|今天|今日|昨天|昨日|大前天|前天|明天|明日|大后天|后天"
+    r"|(?:\d{4}年|今年|去年|明年)?(?:春节|除夕|元宵节|端午节|中秋节|重阳节|七夕节?|腊八节|元旦|国庆节|劳动节|五一劳动节|"
+    r"双十一|双11|双十二|情人节|妇女节|植树节|儿童节|建党节|建军节|教师节|圣诞节)"
+    r"|(?:农历|阴历)(?:[一二三四五六七八九十]{1,2}|正|冬|腊)月(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]|[二三]?十[一二三四五六七八九]?)"
+    r"|(?:正|冬|腊)月(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]|[二三]?十[一二三四五六七八九]?)"
+    r"|(?:上个?世纪|20世纪|二十世纪)?(?:\d{2,4}|[一二三四五六七八九]十)年代"
+)
+
+
+def calendar_case(text: str) -> bool:
+    """Whether `text` is about calendar words and nothing else the subset leaves out."""
+    return bool(CALENDAR.search(text)) and not EXCLUDE.search(CALENDAR.sub("", text))
+
+
 CONTENT = re.compile(r"[年月日号]|季度|(?:19|20)\d\d[-/.]\d")
 NAMED_END = re.compile(r"[至到\-—~～]|之间|间$")
 EDGE = re.compile(r"[底末初]|伊始")
@@ -113,7 +131,8 @@ def jionlp_parser_cases(shared: Path):
             text, raw_base, want = case[0], case[1], case[-1]
             if not isinstance(want, dict) or want.get("type") not in ("time_point", "time_span"):
                 continue
-            if EXCLUDE.search(text) or not CONTENT.search(text):
+            cal = calendar_case(text)
+            if not cal and (EXCLUDE.search(text) or not CONTENT.search(text)):
                 continue
             if any(v in ("inf", "-inf") for v in want["time"]):
                 continue
@@ -121,7 +140,7 @@ def jionlp_parser_cases(shared: Path):
             if ref is None and not re.search(r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}年", text):
                 continue
             start, end = (dt.date.fromisoformat(v[:10]) for v in want["time"])
-            yield "jionlp parse_time", text, ref, ("value", [(start, end)], bool(EDGE.search(text)), False), raw_base
+            yield "jionlp parse_time" + (" calendar" if cal else ""), text, ref, ("value", [(start, end)], bool(EDGE.search(text)), False), raw_base
 
 
 def jionlp_extractor_cases(shared: Path):
@@ -136,14 +155,14 @@ def jionlp_extractor_cases(shared: Path):
             yield "jionlp extract_time", text, dt.date(2021, 6, 14), expected, None
 
 
-def _rt_value(result, *, named_end: bool) -> tuple[list[tuple[dt.date, dt.date]], bool] | None:
+def _rt_value(result, *, named_end: bool, weeks: bool = False) -> tuple[list[tuple[dt.date, dt.date]], bool] | None:
     """Candidate inclusive ranges of one RT result, or None if outside the subset."""
     if result["TypeName"] not in ("datetimeV2.date", "datetimeV2.daterange"):
         return None
     out = []
     for v in result["Resolution"]["values"]:
         timex = v.get("timex", "")
-        if "W" in timex or "XX-XX" in timex or "XX9" in timex or v.get("value") == "not resolved":
+        if ("W" in timex and not weeks) or "XX-XX" in timex or "XX9" in timex or v.get("value") == "not resolved":
             return None
         if v["type"] == "date":
             day = dt.date.fromisoformat(v["value"])
@@ -182,16 +201,17 @@ def rt_cases(shared: Path):
         if not results:
             yield "recognizers-text", text, ref, None, None
             continue
-        if any(EXCLUDE.search(r["Text"]) for r in results):
+        cal = all(calendar_case(r["Text"]) for r in results)
+        if not cal and any(EXCLUDE.search(r["Text"]) for r in results):
             continue
-        values = [_rt_value(r, named_end=bool(NAMED_END.search(r["Text"]))) for r in results]
+        values = [_rt_value(r, named_end=bool(NAMED_END.search(r["Text"])), weeks=cal) for r in results]
         if any(v is None for v in values):
             continue
         if len(results) != 1:
             continue  # several expressions per case: each is open-ended or excluded in this suite
         (cands, _), = values
         ytd = results[0]["Text"] in ("今年",)
-        yield "recognizers-text", text, ref, ("value", cands, False, ytd), None
+        yield "recognizers-text" + (" calendar" if cal else ""), text, ref, ("value", cands, False, ytd), None
 
 
 # ---- judging -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import functools
 import regex
 
 from ..normalise import calendar as cal
-from ..normalise.times import Resolution, small_number
+from ..normalise.times import Resolution, digit_year, small_number
 from ..rules import TimesRules
 
 def _alt(words) -> str:
@@ -37,7 +37,9 @@ class CalendarPatterns:
             rf"(?P<lday>{regex.escape(lunar['day_prefix'])}(?:[{nine}]|十)|(?:{_alt(lunar['twenty'])})[{nine}]"
             rf"|[二三]?十[{nine}]?|二十)"
         )
-        year_before = rf"(?:(?P<cy>{year4})年|(?P<crel>{_alt(rules.relative_years)}))?"
+        year_before = (
+            rf"(?:(?P<cy>{year4}|(?<!{numeral})[{regex.escape(cn_digits)}]{{4}})年|(?P<crel>{_alt(rules.relative_years)}))?"
+        )
         self.pattern = regex.compile(
             rf"{year_before}(?:(?P<fest>{_alt(c['festivals'])})"
             rf"|(?:(?:{_alt(lunar['prefixes'])})(?:(?P<lmn>{small})月|(?P<lmw>{_alt(lunar['months'])}))"
@@ -67,7 +69,7 @@ class CalendarPatterns:
         c = self.c
         if g["fest"] or g["lday"]:
             if g["cy"]:
-                year, relative = int(g["cy"]), False
+                year, relative = digit_year(g["cy"], digits=self.rules.digits), False
             elif g["crel"]:
                 offset, _, _ = self.rules.relative_years[g["crel"]]
                 year, relative = (article_date.year + offset if article_date else None), True
