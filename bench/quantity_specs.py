@@ -27,8 +27,8 @@ Conventions, theirs -> ours (written down here because every figure depends on t
     currency name, "人民币美元") is outside DESIGN.md (a quantity has a number): such
     results are dropped from the expectation, and a case left with none is skipped.
   - DimensionModel: we score only the cases whose units we support (DESIGN.md table):
-    Mu, Centimeter, Meter, Kilometer, Jin, Kilogram, Kilowatt, converted to m2/m/kg/kW with
-    our factors; Bit, Kilobit, Kilobyte, Megahertz, Liang cases are counted as skipped.
+    Mu, Centimeter, Meter, Kilometer, Jin, Liang, Gram, Milligram, Kilogram, Kilowatt, converted to m2/m/kg/kW with
+    our factors; Bit, Kilobit, Kilobyte, Megahertz cases are counted as skipped.
   - OrdinalModel, two ways. Resolve: every expected surface (第三万) is our ordinal marker
     (rules: units.toml [rank] ordinal) followed by a numeral that `parse_number` reads to
     their value. Extract: our records with unit "rank"; DESIGN.md keeps only positions in
@@ -72,7 +72,8 @@ RT_CURRENCY = {
 RT_DIMENSION = {
     "Mu": ("m2", Decimal(10000) / Decimal(15)), "Centimeter": ("m", Decimal("0.01")),
     "Meter": ("m", Decimal(1)), "Kilometer": ("m", Decimal(1000)), "Jin": ("kg", Decimal("0.5")),
-    "Kilogram": ("kg", Decimal(1)), "Kilowatt": ("kW", Decimal(1)),
+    "Kilogram": ("kg", Decimal(1)), "Kilowatt": ("kW", Decimal(1)), "Liang": ("kg", Decimal("0.05")),
+    "Gram": ("kg", Decimal("0.001")), "Milligram": ("kg", Decimal("0.000001")),
 }
 # Cases where Recognizers-Text expects less than a correct reading, by our contract:
 DISAGREE = {
