@@ -12,6 +12,7 @@ import bisect
 import itertools
 from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
+import regex
 from spacy.tokens import Doc
 
 from ..segment import text_of
@@ -28,6 +29,20 @@ EXTRACTORS: tuple[str, ...] = (
     "press_extract_quantities",
     "press_extract_organizations",
 )
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """Regex alternation of literal `words` (for the `regex` module), longest first so
+    that 上一年度 beats 上一年."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def small_numeral(digits: Iterable[str]) -> tuple[str, str]:
+    """The Chinese digits of a time rules table and the pattern of a small number written
+    with them or in Arabic digits (7, 12, 十二, 二十七): months, days, counts."""
+    cn_digits = "".join(sorted(d for d in digits if not d.isascii()))
+    cn = f"[{regex.escape(cn_digits)}十]"
+    return cn_digits, rf"(?:[0-9]{{1,2}}|{cn}{{1,3}})"
 
 
 def records_of(doc: Doc, kind: str) -> list[Record]:

@@ -14,9 +14,9 @@ import regex
 from ..normalise import calendar as cal
 from ..normalise.times import Resolution, digit_year, small_number
 from ..rules import TimesRules
+from . import small_numeral, word_alternation
 
-def _alt(words) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+_alt = word_alternation
 
 
 class CalendarPatterns:
@@ -26,9 +26,7 @@ class CalendarPatterns:
         self.rules = rules
         c = rules.calendar
         self.c = c
-        cn_digits = "".join(sorted(d for d in rules.digits if not d.isascii()))
-        cn = f"[{regex.escape(cn_digits)}十]"
-        small = rf"(?:[0-9]{{1,2}}|{cn}{{1,3}})"
+        cn_digits, small = small_numeral(rules.digits)
         numeral = f"[0-9{regex.escape(cn_digits)}十百千万]"
         year4 = r"(?<![0-9.])(?:1[89]|2[01])[0-9]{2}"
         lunar = c["lunar"]

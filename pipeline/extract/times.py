@@ -38,16 +38,14 @@ from ..normalise.times import Resolution, TimeParts, digit_year, resolve, small_
 from ..rules import TimesRules, load_rules
 from ..types import Time
 from ..segment import sentence_spans, text_of
-from . import records_of, resolve_overlaps, token_boundaries
+from . import records_of, resolve_overlaps, small_numeral, token_boundaries, word_alternation
 from .calendar import find_calendar
 
 # Full-width digits and dashes fold to ASCII one character for one, so offsets hold.
 _FOLD = str.maketrans("０１２３４５６７８９／．－", "0123456789/.-")
 
 
-def _alt(words) -> str:
-    """Regex alternation of `words`, longest first so that 上一年度 beats 上一年."""
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+_alt = word_alternation
 
 
 class TimePatterns:
@@ -55,10 +53,8 @@ class TimePatterns:
 
     def __init__(self, rules: TimesRules) -> None:
         self.rules = rules
-        cn_digits = "".join(sorted(d for d in rules.digits if not d.isascii()))
+        cn_digits, small = small_numeral(rules.digits)
         numeral = f"[{regex.escape(cn_digits)}十百千万亿]"
-        cn = f"[{regex.escape(cn_digits)}十]"
-        small = rf"(?:[0-9]{{1,2}}|{cn}{{1,3}})"
         join = rf"[ \u3000]?(?:{_alt(rules.joiners)}){{1,2}}[ \u3000]?"
         no_num_before = rf"(?<![0-9.]|{numeral})"
         edge = rf"(?P<edge>{_alt(rules.edges)})"
