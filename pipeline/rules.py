@@ -783,7 +783,7 @@ def load_times(path: Path) -> TimesRules:
 
 def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
     """[calendar.*] of rules/times.toml: day, week, festival, lunar and decade words."""
-    known = {"relative_days", "relative_weeks", "weekdays", "day_windows", "centuries",
+    known = {"relative_days", "figurative_after", "relative_weeks", "weekdays", "day_windows", "centuries",
              "period_edges", "festivals", "lunar"}
     if set(data) - known:
         raise RulesError(path, f"unknown tables {sorted(set(data) - known)}", entry="calendar")
@@ -792,6 +792,7 @@ def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
         raise RulesError(path, f"missing tables {sorted(missing)}", entry="calendar")
     out: dict[str, Any] = {
         "relative_days": _offsets(path, data, "relative_days", limit=7),
+        "figurative_after": _word_list(path, data["figurative_after"], "words", entry="calendar.figurative_after"),
         "relative_weeks": _offsets(path, data, "relative_weeks", limit=4),
         "weekdays": {k: _int_pair(path, f"calendar.weekdays.{k}", v, low=1, high=7) for k, v in _table(path, data, "weekdays").items()},
         "day_windows": {k: _choice(path, f"calendar.day_windows.{k}", v, ("past", "future")) for k, v in _table(path, data, "day_windows").items()},

@@ -87,6 +87,8 @@ class CalendarPatterns:
             days = c["weekdays"][g["wd"]] if g["wd"] else None
             return cal.week(c["relative_weeks"][g["wk"]], days, article_date=article_date)
         if g["rd"]:
+            if text[max(0, m.start() - 4):m.start()].endswith(c["figurative_after"]):
+                return None
             return cal.relative_day(c["relative_days"][g["rd"]], article_date=article_date)
         if g["dw"]:
             n = self.number(g["dwn"])
