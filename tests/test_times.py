@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import pipeline
 from pipeline.extract.times import find_times, patterns_for
-from pipeline.link_periods import current_periods
+from pipeline.link.periods import current_periods
 from pipeline.normalise.times import TimeParts, resolve
 from pipeline.rules import RulesError, load_rules, load_times
 from pipeline.types import Time

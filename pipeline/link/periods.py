@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 from typing import Sequence
 
-from .types import Time
+from ..types import Time
 
 
 def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]], *, text: str, article_date: dt.date | None) -> list[Time | None]:

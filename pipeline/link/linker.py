@@ -21,8 +21,8 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extract import SpanIndex, records_of, token_boundaries
-from .link_indicators import (
+from ..extract import SpanIndex, records_of, token_boundaries
+from .indicators import (
     CLAUSE_PUNCT,
     Lexicon,
     PhraseWords,
@@ -33,10 +33,10 @@ from .link_indicators import (
     signed_change,
     trim_phrase,
 )
-from .link_periods import current_periods, is_reference, period_of
-from .rules import Rules, load_rules
-from .segment import jieba_of, sentence_spans, text_of
-from .types import Goal, Metric, Organization, Quantity, Time
+from .periods import current_periods, is_reference, period_of
+from ..rules import Rules, load_rules
+from ..segment import jieba_of, sentence_spans, text_of
+from ..types import Goal, Metric, Organization, Quantity, Time
 
 SOURCE = "rule:link.v1"
 DURATION_UNITS = frozenset({"year", "month", "day", "hour", "minute"})
