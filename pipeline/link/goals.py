@@ -8,6 +8,7 @@ import datetime as dt
 from ..types import Goal, Quantity, Time
 from .context import LinkContext, quantity_id
 from .indicators import CLAUSE_PUNCT, clause_start, is_span, longest_at_end, trim_phrase
+from .frames import Period
 from .periods import is_reference
 from .phrases import PhraseFinder
 from .words import DURATION_UNITS, SOURCE
@@ -69,7 +70,7 @@ class GoalLinker(PhraseFinder):
             end += 1
         return any(w in ctx.text[q.end:end] for w in self.after)
 
-    def _goals(self, ctx: "LinkContext", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int, period: Time | None) -> list[Goal]:
+    def _goals(self, ctx: "LinkContext", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int, period: Period | None) -> list[Goal]:
         text = ctx.text
         out: list[Goal] = []
         horizon: Quantity | None = None
@@ -89,8 +90,8 @@ class GoalLinker(PhraseFinder):
                 baseline = self._phrase(ctx, q, prev_end, words=self.goal_words)
                 continue
             deadline = next((t for t in reversed(ctx.times.starting_in(scope, q.start)) if t.end <= q.start and self._future(ctx, t)), None)
-            if deadline is None and period is not None and self._future(ctx, period):
-                deadline = period  # 今年发展的主要预期目标是：… stated in an earlier sentence
+            if deadline is None and period is not None and self._future(ctx, period.time):
+                deadline = period.time  # 今年发展的主要预期目标是：… stated in an earlier sentence
             span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
             baseline = None
             if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):

@@ -19,7 +19,7 @@ from .context import LinkContext
 from .goals import GoalLinker
 from .indicators import clause_start
 from .metrics import MetricLinker
-from .periods import current_periods
+from .frames import sentence_periods
 
 QUESTION_END = ("？", "?", "吗", "呢")
 
@@ -52,7 +52,8 @@ class Linker(GoalLinker, MetricLinker):
             quantities=quantities,
             place_suffix=self.place_suffix,
         )
-        periods = current_periods(times, sentences, text=text, article_date=ctx.article_date)
+        firsts = [next((q.start for q in quantities.starting_in(s, e)), None) for s, e in sentences]
+        periods = sentence_periods(times, sentences, text=text, article_date=ctx.article_date, first_numbers=firsts, rules=self.frames, same=self.same_period)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
         carried: tuple[tuple[int, int, str], int] | None = None
         for (s, e), period in zip(sentences, periods):

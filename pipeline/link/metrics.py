@@ -10,14 +10,15 @@ from ..types import Metric, Quantity, Time
 from .context import LinkContext, quantity_id
 from .indicators import clause_start, is_span, longest_at_start, signed_change
 from .lists import ListReader
-from .periods import is_reference, period_of
+from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
+from .periods import is_reference
 from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
 
 
 class MetricLinker(ListReader):
     """The metrics of one sentence."""
 
-    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Time | None) -> list[Metric]:
+    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None) -> list[Metric]:
         text = ctx.text
         out: list[Metric] = []
         last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
@@ -68,23 +69,24 @@ class MetricLinker(ListReader):
                 change = signed_change(m["word"], q.value, up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 seconds[len(out)] = (source, label)
-                out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end) or period, start=q.start, change=change))
+                out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
                 last = (q, len(out) - 1)
                 continue
             floor = max(last[0].end, prev.end if prev else 0) if last else s
-            clause_time = self._clause_period(ctx, q, floor)
+            clause_time = self._clause_period(ctx, q, floor, period)
             same_unit = last is not None and last[0].unit == q.unit
             if prev is not None and same_unit and self._from_to(ctx, s, last[0], q):
                 # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
                 times = [t for t in ctx.times.starting_in(s, prev.start) if t.resolved]
                 if len(times) >= 2 and not clause_time:
-                    out[last[1]] = dataclasses.replace(prev, period=period_of(times[-2].start_date, times[-2].end_date, times[-2].granularity))
-                    clause_time = times[-1]
+                    first = Period(times[-2], "clause")
+                    out[last[1]] = dataclasses.replace(prev, period=period_label(first), period_from="clause")
+                    clause_time = Period(times[-1], "clause")
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
                 if out[last[1]].period == out[-1].period:
                     # One time for both (截至2021年底…从214家扩充至457家) is the second value's;
                     # the first value's is not stated.
-                    out[last[1]] = dataclasses.replace(out[last[1]], period=None)
+                    out[last[1]] = dataclasses.replace(out[last[1]], period=None, period_from=None)
             elif prev is not None and same_unit and gap.strip() in self.joiners:
                 # 分别增长22.8%、14.2%和11.1%: the same kind of figure for the next item of a list.
                 change = None if prev.change is None else (q.value if prev.change >= 0 else -q.value)
@@ -127,8 +129,11 @@ class MetricLinker(ListReader):
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
         return out
 
-    def _metric(self, ctx: "LinkContext", s: int, q: Quantity, indicator: str, at: int, period: Time | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
+    def _metric(self, ctx: "LinkContext", s: int, q: Quantity, indicator: str, at: int, period: Period | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
         end = q.end if end is None else end
+        if period is not None and is_point(ctx.text, period.time, self.frames) and kind_of(indicator, self.frames) == "flow":
+            # 年末 is the state of a stock; a flow (招生, 产量) under it is summed over the year.
+            period = dataclasses.replace(period, time=year_of(period.time))
         if indicator.count("（") > indicator.count("）"):
             indicator = indicator.replace("（", "", 1)  # 规上工业（增加值同比增长12.7%…）: a bracket left open
         return Metric(
@@ -140,7 +145,8 @@ class MetricLinker(ListReader):
             indicator=indicator,
             indicator_id=self._indicator_id(indicator),
             subject=self._subject(ctx, s, min(at, q.start)),
-            period=period_of(period.start_date, period.end_date, period.granularity) if period else None,
+            period=period_label(period),
+            period_from=period.source if period else None,
             value=q.value,
             unit=q.unit,
             qualifier=q.qualifier,
@@ -149,11 +155,15 @@ class MetricLinker(ListReader):
             quantity_id=quantity_id(ctx, q),
         )
 
-    def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int) -> Time | None:
-        """A time in the number's own clause, before it, overrides the sentence's period."""
+    def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int, frame: Period | None) -> Period | None:
+        """A time in the number's own clause, before it, overrides the sentence's period (a
+        year's 同期 is the part of that year the frame speaks of)."""
         left = max(clause_start(ctx.text, q.start), floor)
-        found = [t for t in ctx.times.starting_in(left, q.start) if t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t)]
-        return found[-1] if found else None
+        found = [
+            t for t in ctx.times.starting_in(left, q.start)
+            if t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t) and not is_since(ctx.text, t, self.frames)
+        ]
+        return Period(same_period(found[-1], frame, words=self.same_period), "clause") if found else None
 
     def _from_to(self, ctx: "LinkContext", s: int, a: Quantity, b: Quantity) -> bool:
         """从A增长至B, also with a time before each value (从2021年底的300家增加到2023年底的400家)."""

@@ -105,7 +105,7 @@ def period_of(start_date: str | None, end_date: str | None, granularity: str) ->
         return str(s.year)
     if granularity == "quarter" or (e.month - s.month == 2 and s.month % 3 == 1):
         return f"{s.year}-Q{(s.month - 1) // 3 + 1}" if e.month - s.month == 2 else f"{s.year}-{s.month:02d}..{e.month:02d}"
-    if granularity == "half" or (e.month - s.month == 5 and s.month in (1, 7)):
+    if granularity == "half":
         return f"{s.year}-H{1 if s.month == 1 else 2}"
     if s.month == e.month:
         return f"{s.year}-{s.month:02d}"

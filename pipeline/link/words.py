@@ -23,6 +23,8 @@ class LinkWords:
 
     def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
         self.tagger = tagger
+        self.frames = rules.frames
+        self.same_period = tuple(rules.times.same_period["words"])
         ind, goals = rules.indicators, rules.goals
         self.lexicon = Lexicon.of(ind.surfaces)
         self.right_stop = tuple(ind.context["right_stop"])
