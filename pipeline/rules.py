@@ -985,6 +985,6 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 
 __all__ = [
-    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times",
+    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times", "FrameRules", "load_frames",
     "load_rules", "default_rules_dir", "read_toml", "freeze",
 ]

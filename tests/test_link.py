@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.extract import records_of
 from pipeline.records import to_document
-from pipeline.rules import RulesError, load_goals, load_indicators, load_rules
+from pipeline.rules import RulesError, load_frames, load_goals, load_indicators, load_rules
 from pipeline.types import Organization, Quantity, Time
 
 from .conftest import ROOT, assert_offsets
@@ -210,6 +210,10 @@ BROKEN_RULES = [
     ("goals.toml", '"<" = ["低于"', '"<" = ["达", "低于"', load_goals, "comparators"),
     ("goals.toml", 'future_only = ["预计"', 'future_only = ["估计", "预计"', load_goals, "估计"),
     ("goals.toml", 'up = ["同比增长"', 'up = ["下降", "同比增长"', load_goals, "both up and down"),
+    ("frames.toml", 'flow = [\n    "招生"', 'flow = [\n    "余额", "招生"', load_frames, "both a stock and a flow"),
+    ("frames.toml", '"[一二三四五六七八九十]{1,3}、"', '"[一二三"', load_frames, "no regular expression"),
+    ("frames.toml", "max_length = 40", "max_length = 0", load_frames, "sections.max_length"),
+    ("frames.toml", 'since_after = ["以来", "起"]', "since_after = []", load_frames, "since_after"),
 ]
 # fmt: on
 
@@ -223,6 +227,15 @@ def test_broken_rules_name_file_and_entry(tmp_path, name, old, new, loader, mess
     with pytest.raises(RulesError, match=message) as err:
         loader(path)
     assert name in str(err.value)
+
+
+def test_frames_rules_integrity():
+    """Stock and flow heads are disjoint and each heading marker opens a heading."""
+    frames = load_rules().frames
+    assert set(frames.kinds.values()) == {"stock", "flow"}
+    for heading in ("一、地方经济", "（一）工业生产", "第一部分 总体情况"):
+        assert frames.section_markers.match(heading), heading
+    assert not frames.section_markers.match("一是粮食生产稳步推进")
 
 
 def test_new_trigger_is_data_only(tmp_path, nlp):

@@ -90,8 +90,9 @@ class GoalLinker(PhraseFinder):
                 baseline = self._phrase(ctx, q, prev_end, words=self.goal_words)
                 continue
             deadline = next((t for t in reversed(ctx.times.starting_in(scope, q.start)) if t.end <= q.start and self._future(ctx, t)), None)
+            deadline_from = None if deadline is None else _frame_of(text, deadline, s=s, pos=q.start)
             if deadline is None and period is not None and self._future(ctx, period.time):
-                deadline = period.time  # 今年发展的主要预期目标是：… stated in an earlier sentence
+                deadline, deadline_from = period.time, period.source  # 今年发展的主要预期目标是：… stated in an earlier sentence
             span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
             baseline = None
             if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
@@ -118,6 +119,7 @@ class GoalLinker(PhraseFinder):
                     value=q.value,
                     unit=q.unit,
                     deadline=deadline.end_date[:4] if deadline else None,
+                    period_from=deadline_from,
                     subject=self._subject(ctx, s, q.start),
                     quantitative=True,
                     quantity_id=quantity_id(ctx, q),
@@ -139,6 +141,7 @@ class GoalLinker(PhraseFinder):
                     source=SOURCE,
                     trigger=trigger[2],
                     deadline=deadline.end_date[:4] if deadline else None,
+                    period_from=None if deadline is None else _frame_of(text, deadline, s=s, pos=end),
                     subject=self._subject(ctx, s, trigger[0]),
                     quantitative=False,
                 )
@@ -158,3 +161,11 @@ class GoalLinker(PhraseFinder):
             ):
                 best = word
         return self.comparators[best] if best else "="
+
+
+def _frame_of(text: str, t: Time, *, s: int, pos: int) -> str:
+    """Which frame a deadline written before `pos` belongs to: the clause of `pos`, its
+    sentence (starting at `s`), or an earlier sentence of the target list (paragraph)."""
+    if t.start >= clause_start(text, pos, floor=s):
+        return "clause"
+    return "sentence" if t.start >= s else "paragraph"
