@@ -22,6 +22,8 @@ from .metrics import MetricLinker
 from .frames import sentence_periods
 
 QUESTION_END = ("？", "?", "吗", "呢")
+# A trigger followed by one of these in its sentence opens a list (目标是：…).
+LIST_OPENERS = ("：", ":")
 
 
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
@@ -56,6 +58,7 @@ class Linker(GoalLinker, MetricLinker):
         periods = sentence_periods(times, sentences, text=text, article_date=ctx.article_date, first_numbers=firsts, rules=self.frames, same=self.same_period)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
         carried: tuple[tuple[int, int, str], int] | None = None
+        carried_list, prev_end = False, 0
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
             if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
@@ -63,10 +66,16 @@ class Linker(GoalLinker, MetricLinker):
                 asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
                 qs = [q for q in qs if q.end <= asked]
             # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
-            # with the deadline stated in the sentence that opened it.
+            # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
+            # paragraph, with the deadline stated in the sentence that opened it.
+            if carried is not None and "\n" in text[prev_end:s]:
+                carried = None  # a new paragraph ends every list
             own = self._trigger(ctx, s, e)
             trigger, scope = (own, s) if own else carried or (None, s)
-            carried = (trigger, scope) if trigger and text[s:e].rstrip().endswith(("；", ";")) else None
+            opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
+            listing = trigger is not None and (opens_list or (own is None and carried_list))
+            carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None
+            carried_list, prev_end = listing, s + len(text[s:e].rstrip())
             goal_qs = [q for q in qs if trigger is not None and q.start >= trigger[1]] + [
                 q for q in qs if trigger is None and self._after_trigger(ctx, q)
             ]
