@@ -6,7 +6,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Sequence
 
-from ..types import Metric, Quantity, Time
+from ..types import Metric, Quantity
 from .context import LinkContext, quantity_id
 from .indicators import clause_start, is_span, longest_at_start, signed_change
 from .lists import ListReader
