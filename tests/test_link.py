@@ -293,3 +293,18 @@ def test_link_never_raises_offsets_hold_and_deterministic(nlp, case, date):
     assert not goal_q & {m.quantity_id for m in first.metrics}  # goals are never also metrics
     second = link(nlp, text, date=date, quantities=qs, times=ts)
     assert [r.to_dict() for r in first.records()] == [r.to_dict() for r in second.records()]
+
+
+def test_bulletin_reports_on_the_year_of_its_title():
+    """A bulletin about 2012 published in 2013: 年末 is December 2012; a flow under it keeps
+    the year; the publication year frames nothing."""
+    import pipeline
+
+    text = "2012年国民经济和社会发展统计公报\n\n年末全市常住人口120万人。全年普通高校招生3.2万人。上半年产值增长5%。"
+    doc = pipeline.extract(text, date="2013-03-01")
+    assert_offsets(doc)
+    assert [(m.indicator, m.period, m.period_from) for m in doc.metrics] == [
+        ("常住人口", "2012-12", "clause"),
+        ("普通高校招生", "2012", "paragraph"),
+        ("产值", "2012-H1", "clause"),
+    ]

@@ -203,6 +203,41 @@ def _document_period(text: str, lines: list[tuple[int, int]], ordered: list[Time
     return Period(t, "document") if t else None
 
 
+def reanchored(times: Sequence[Time], *, text: str, article_date: dt.date | None, relative_years: Sequence[str]) -> list[Time]:
+    """Times read against the year the article reports on, not the year it was published: a
+    bulletin titled 2012年…统计公报 and published in 2013 means December 2012 by 年末. Only
+    when the title names an earlier year; only times the times stage anchored to the
+    publication year by default (年末, 上半年, 6月末), not those a word anchors (今年, 去年).
+
+    >>> t = Time(start=12, end=14, text="年末", source="t", start_date="2013-12-01", end_date="2013-12-31", granularity="month", relative=True)
+    >>> y = Time(start=0, end=5, text="2012年", source="t", start_date="2012-01-01", end_date="2012-12-31", granularity="year")
+    >>> [x.start_date for x in reanchored([y, t], text="2012年统计公报\\n\\n年末全市人口", article_date=dt.date(2013, 3, 1), relative_years=("今年",))]
+    ['2012-01-01', '2012-12-01']
+    """
+    lines = line_spans(text)
+    if article_date is None or len(lines) < 2 or lines[0][1] - lines[0][0] > TITLE_LENGTH or "。" in text[slice(*lines[0])]:
+        return list(times)
+    title = next((t for t in times if t.start < lines[0][1] and not t.relative and t.resolved and t.granularity == "year"), None)
+    if title is None or not title.start_date or int(title.start_date[:4]) >= article_date.year:
+        return list(times)
+    shift = int(title.start_date[:4]) - article_date.year
+    out = []
+    for t in times:
+        if t.relative and t.resolved and t.start_date and t.end_date and int(t.end_date[:4]) == article_date.year and not t.text.startswith(tuple(relative_years)):
+            t = dataclasses.replace(t, start_date=_shift(t.start_date, shift), end_date=_shift(t.end_date, shift))
+        out.append(t)
+    return out
+
+
+def _shift(iso: str, years: int) -> str:
+    """An ISO date moved by whole years (29 February becomes the 28th)."""
+    d = dt.date.fromisoformat(iso)
+    try:
+        return d.replace(year=d.year + years).isoformat()
+    except ValueError:
+        return d.replace(year=d.year + years, day=28).isoformat()
+
+
 def period_label(period: Period | None) -> str | None:
     """The period label of a frame's time ("2022-H1"), or None."""
     if period is None:

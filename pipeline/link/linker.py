@@ -19,7 +19,7 @@ from .context import LinkContext
 from .goals import GoalLinker
 from .indicators import clause_start
 from .metrics import MetricLinker
-from .frames import sentence_periods
+from .frames import reanchored, sentence_periods
 
 QUESTION_END = ("？", "?", "吗", "呢")
 # A trigger followed by one of these in its sentence opens a list (目标是：…).
@@ -40,7 +40,8 @@ class Linker(GoalLinker, MetricLinker):
         quantities = SpanIndex(records_of(doc, "quantity"))
         if not quantities and not any(w in text for w in self.qualitative):
             return doc
-        times = SpanIndex(t for t in records_of(doc, "time") if isinstance(t, Time))
+        found = [t for t in records_of(doc, "time") if isinstance(t, Time)]
+        times = SpanIndex(reanchored(found, text=text, article_date=doc._.article_date, relative_years=self.relative_years))
         orgs = SpanIndex(o for o in records_of(doc, "organization") if isinstance(o, Organization))
         sentences = sentence_spans(doc)
         ctx = LinkContext(

@@ -25,6 +25,7 @@ class LinkWords:
         self.tagger = tagger
         self.frames = rules.frames
         self.same_period = tuple(rules.times.same_period["words"])
+        self.relative_years = tuple(sorted(rules.times.relative_years, key=len, reverse=True))
         ind, goals = rules.indicators, rules.goals
         self.lexicon = Lexicon.of(ind.surfaces)
         self.right_stop = tuple(ind.context["right_stop"])
