@@ -44,8 +44,8 @@ class GoalLinker(PhraseFinder):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
                 if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)的"):
                     continue  # a noun (覆盖计划，, 投资计划的70.9%), not a trigger
-                if word in self.future_only and not future:
-                    continue
+                if word in self.future_only and not future and (past or not self._forecast_follows(text, at + len(word), e)):
+                    continue  # 预计…可实现…: a second forecast word makes it one, with no time
                 if word in self.unless_past and past:
                     continue
                 found.append((at, at + len(word), word))
@@ -58,6 +58,10 @@ class GoalLinker(PhraseFinder):
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))
         return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _forecast_follows(self, text: str, start: int, end: int) -> bool:
+        """Whether another forecast word (rules/goals.toml future_only) follows in [start, end)."""
+        return any(text.find(w, start, end) >= 0 for w in self.future_only)
 
     def _blocked(self, text: str, at: int, word: str) -> bool:
         """Whether the trigger `word` at `at` is part of a longer non-trigger word (将近, 截至)."""
