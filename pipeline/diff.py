@@ -413,6 +413,8 @@ def describe(rec: dict[str, Any]) -> str:
     >>> describe({"kind": "metric", "indicator": "地区生产总值", "value": Decimal("1.0672700E+11"), "unit": "CNY",
     ...           "qualifier": "exact", "change": Decimal("6.0"), "change_unit": "%", "period": "2023", "subject": None})
     '地区生产总值 = 106727000000 CNY, change +6 %, period 2023'
+    >>> describe({"kind": "metric", "indicator": "GDP", "value": 5, "unit": "%", "period": "2016-H1", "period_from": "document"})
+    'GDP = 5 %, period 2016-H1 (from the document)'
     """
     kind = rec.get("kind")
     if kind == "quantity":
@@ -432,12 +434,18 @@ def describe(rec: dict[str, Any]) -> str:
             parts[0] += f" ({rec['qualifier']})"
         if rec.get("change") is not None:
             parts.append(f"change {_signed(rec['change'])} {show(rec.get('change_unit'))}")
-        parts += [f"{k} {rec[k]}" for k in ("period", "subject") if rec.get(k)]
+        if rec.get("period"):
+            parts.append(f"period {rec['period']}" + (f" (from the {rec['period_from']})" if rec.get("period_from") else ""))
+        if rec.get("subject"):
+            parts.append(f"subject {rec['subject']}")
         return ", ".join(parts)
     if kind == "goal":
         target = " ".join(show(rec.get(k)) for k in ("comparator", "value", "unit") if rec.get(k) is not None)
         parts = [f"{show(rec.get('trigger'))}: {rec.get('indicator') or ''} {target}".strip()]
-        parts += [f"{label} {rec[k]}" for k, label in (("deadline", "by"), ("subject", "subject")) if rec.get(k)]
+        if rec.get("deadline"):
+            parts.append(f"by {rec['deadline']}" + (f" (from the {rec['period_from']})" if rec.get("period_from") else ""))
+        if rec.get("subject"):
+            parts.append(f"subject {rec['subject']}")
         return ", ".join(parts) if rec.get("quantitative") or target else ", ".join(parts) + " (qualitative)"
     return show(rec.get("text"))
 

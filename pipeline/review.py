@@ -36,8 +36,8 @@ KIND_COLOURS: dict[str, str] = {
     "metric": "#8e44ad",
     "goal": "#e4572e",
 }
-METRIC_COLUMNS = ("indicator", "subject", "period", "value", "unit", "qualifier", "change", "change_unit", "indicator_id")
-GOAL_COLUMNS = ("trigger", "indicator", "comparator", "value", "unit", "deadline", "subject", "quantitative")
+METRIC_COLUMNS = ("indicator", "subject", "period", "period_from", "value", "unit", "qualifier", "change", "change_unit", "indicator_id")
+GOAL_COLUMNS = ("trigger", "indicator", "comparator", "value", "unit", "deadline", "period_from", "subject", "quantitative")
 _DIFF_CLASS = {"added": "d-add", "changed": "d-chg", "removed": "d-rm"}
 
 _CSS = """

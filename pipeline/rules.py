@@ -965,6 +965,45 @@ def load_goals(path: Path) -> GoalRules:
     )
 
 
+FRAME_PERIOD_KEYS = ("since_after", "point_before", "point_end", "metadata")
+
+
+@dataclass(frozen=True)
+class FrameRules:
+    """rules/frames.toml: section heading markers, words about periods, stock and flow heads."""
+
+    section_markers: Any  # compiled regex: any marker, at a line's start
+    section_max_length: int
+    periods: Any  # Mapping[str, tuple[str, ...]]
+    kinds: Any  # Mapping[head word, "stock" | "flow"], read-only
+
+
+def load_frames(path: Path) -> FrameRules:
+    """Validate frames.toml; every marker compiles and no head is both a stock and a flow."""
+    data = read_toml(path)
+    sections = data.get("sections", {})
+    markers = _word_list(path, sections, "markers", entry="sections")
+    for m in markers:
+        try:
+            regex.compile(m)
+        except regex.error as e:
+            raise RulesError(path, f"marker {m!r} is no regular expression: {e}", entry="sections") from None
+    length = _int(path, sections, "max_length", where="sections")
+    periods = {k: _word_list(path, data.get("periods", {}), k, entry="periods") for k in FRAME_PERIOD_KEYS}
+    kinds: dict[str, str] = {}
+    for kind in ("stock", "flow"):
+        for word in _word_list(path, data.get("stocks", {}), kind, entry=f"stocks.{kind}"):
+            if word in kinds:
+                raise RulesError(path, f"{word!r} is both a stock and a flow", entry=f"stocks.{kind}")
+            kinds[word] = kind
+    return FrameRules(
+        section_markers=regex.compile("|".join(f"(?:{m})" for m in markers)),
+        section_max_length=length,
+        periods=freeze(periods),
+        kinds=freeze(kinds),
+    )
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything in rules/, validated. Pass it explicitly; never mutate it."""
@@ -981,6 +1020,7 @@ class Rules:
     times: TimesRules
     indicators: Indicators
     goals: GoalRules
+    frames: FrameRules
 
 
 def rules_hash(root: Path) -> str:
@@ -1005,6 +1045,7 @@ def _load(root: Path) -> Rules:
         org_patterns=load_org_patterns(root / "org_patterns.toml"),
         indicators=load_indicators(root / "indicators.toml"),
         goals=load_goals(root / "goals.toml"),
+        frames=load_frames(root / "frames.toml"),
         numerals=load_numerals(root / "numerals.toml"),
         units=load_units(root / "units.toml"),
         qualifiers=load_qualifiers(root / "qualifiers.toml"),
@@ -1019,6 +1060,6 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 
 __all__ = [
-    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times",
+    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times", "FrameRules", "load_frames",
     "load_rules", "default_rules_dir", "read_toml", "freeze",
 ]

@@ -109,6 +109,7 @@ class Metric(Record):
     change: Decimal | None = None
     change_unit: str | None = None  # % | pp
     quantity_id: str | None = None
+    period_from: str | None = None  # the frame that gave the period: clause | sentence | paragraph | section | document
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +126,7 @@ class Goal(Record):
     horizon: Decimal | None = None  # 通过5年努力 -> 5
     horizon_unit: str | None = None
     quantity_id: str | None = None
+    period_from: str | None = None  # the frame that gave the deadline: clause | sentence | paragraph | section | document
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.extract import records_of
 from pipeline.records import to_document
-from pipeline.rules import RulesError, load_goals, load_indicators, load_rules
+from pipeline.rules import RulesError, load_frames, load_goals, load_indicators, load_rules
 from pipeline.types import Organization, Quantity, Time
 
 from .conftest import ROOT, assert_offsets
@@ -210,6 +210,10 @@ BROKEN_RULES = [
     ("goals.toml", '"<" = ["低于"', '"<" = ["达", "低于"', load_goals, "comparators"),
     ("goals.toml", 'future_only = ["预计"', 'future_only = ["估计", "预计"', load_goals, "估计"),
     ("goals.toml", 'up = ["同比增长"', 'up = ["下降", "同比增长"', load_goals, "both up and down"),
+    ("frames.toml", 'flow = [\n    "招生"', 'flow = [\n    "余额", "招生"', load_frames, "both a stock and a flow"),
+    ("frames.toml", '"[一二三四五六七八九十]{1,3}、"', '"[一二三"', load_frames, "no regular expression"),
+    ("frames.toml", "max_length = 40", "max_length = 0", load_frames, "sections.max_length"),
+    ("frames.toml", 'since_after = ["以来", "起"]', "since_after = []", load_frames, "since_after"),
 ]
 # fmt: on
 
@@ -223,6 +227,15 @@ def test_broken_rules_name_file_and_entry(tmp_path, name, old, new, loader, mess
     with pytest.raises(RulesError, match=message) as err:
         loader(path)
     assert name in str(err.value)
+
+
+def test_frames_rules_integrity():
+    """Stock and flow heads are disjoint and each heading marker opens a heading."""
+    frames = load_rules().frames
+    assert set(frames.kinds.values()) == {"stock", "flow"}
+    for heading in ("一、地方经济", "（一）工业生产", "第一部分 总体情况"):
+        assert frames.section_markers.match(heading), heading
+    assert not frames.section_markers.match("一是粮食生产稳步推进")
 
 
 def test_new_trigger_is_data_only(tmp_path, nlp):
@@ -280,3 +293,18 @@ def test_link_never_raises_offsets_hold_and_deterministic(nlp, case, date):
     assert not goal_q & {m.quantity_id for m in first.metrics}  # goals are never also metrics
     second = link(nlp, text, date=date, quantities=qs, times=ts)
     assert [r.to_dict() for r in first.records()] == [r.to_dict() for r in second.records()]
+
+
+def test_bulletin_reports_on_the_year_of_its_title():
+    """A bulletin about 2012 published in 2013: 年末 is December 2012; a flow under it keeps
+    the year; the publication year frames nothing."""
+    import pipeline
+
+    text = "2012年国民经济和社会发展统计公报\n\n年末全市常住人口120万人。全年普通高校招生3.2万人。上半年产值增长5%。"
+    doc = pipeline.extract(text, date="2013-03-01")
+    assert_offsets(doc)
+    assert [(m.indicator, m.period, m.period_from) for m in doc.metrics] == [
+        ("常住人口", "2012-12", "clause"),
+        ("普通高校招生", "2012", "paragraph"),
+        ("产值", "2012-H1", "clause"),
+    ]

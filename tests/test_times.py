@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import pipeline
 from pipeline.extract.times import find_times, patterns_for
-from pipeline.link_periods import current_periods
+from pipeline.link.frames import sentence_periods
 from pipeline.normalise.times import TimeParts, resolve
 from pipeline.rules import RulesError, load_rules, load_times
 from pipeline.types import Time
@@ -237,44 +237,49 @@ def test_seed_articles_times():
 
 
 def _periods(text: str, date: str | None = "2025-01-20"):
+    """(time text, frame) of each sentence, by pipeline/link/frames.py."""
     doc = pipeline.extract(text, date=date)
-    periods = current_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date)
+    firsts = [next((q.start for q in doc.quantities if s <= q.start < e), None) for s, e in doc.sentences]
+    rules = load_rules()
+    periods = sentence_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date, first_numbers=firsts,
+                               rules=rules.frames, same=rules.times.same_period["words"])
     assert len(periods) == len(doc.sentences)
-    return [p.text if p else None for p in periods]
+    return [(p.time.text, p.source) if p else None for p in periods]
 
 
-def test_current_period_own_then_previous_then_subject():
+def test_period_frames_sentence_paragraph_document():
     text = (
         "# 标题\n\n"
         "2024年，开发区实现增长。全年新增企业107家。\n\n"
         "新增专精特新企业7家。2023年度考核名列第80位。其中规上企业53家。\n"
         "力争2025年工业总产值达1360亿元。同时推进建设。"
     )
-    # The title precedes the subject paragraph but still falls back to its subject year;
-    # a new paragraph starts over from the subject year, not from the paragraph before.
+    # The title has no period: the document's is the first year near the top. A sentence a
+    # time opens dates the rest of its paragraph; a new paragraph starts over from the
+    # document, and a time after a word (力争2025年) frames only its own sentence.
     assert _periods(text) == [
-        "2024年",
-        "2024年", "2024年",
-        "2024年", "2023年度", "2023年度",
-        "2025年", "2025年",
+        ("2024年", "document"),
+        ("2024年", "sentence"), ("2024年", "paragraph"),
+        ("2024年", "document"), ("2023年度", "sentence"), ("2023年度", "paragraph"),
+        ("2025年", "sentence"), ("2024年", "document"),
     ]
 
 
-def test_current_period_without_subject_year():
+def test_period_frames_without_document_year():
     text = "开发区实现增长。新增企业107家。\n一季度，产值增长。其中规上企业53家。"
-    assert _periods(text, "2024-05-01") == [None, None, "一季度", "一季度"]
+    assert _periods(text, "2024-05-01") == [None, None, ("一季度", "sentence"), ("一季度", "paragraph")]
 
 
-def test_current_period_skips_unresolved_times():
+def test_period_frames_skip_unresolved_times():
     text = "去年产值增长。新增企业107家。"
     assert _periods(text, None) == [None, None]
-    assert _periods(text, "2024-05-01") == ["去年", "去年"]
+    assert _periods(text, "2024-05-01") == [("去年", "sentence"), ("去年", "paragraph")]
 
 
-def test_current_period_goes_on_across_paragraphs():
-    # 新增企业107家 in a paragraph of its own still speaks of the year the article is about.
-    text = "标题2024年\n\n开发区2024年实现增长。\n\n新增企业107家。"
-    assert _periods(text) == ["2024年", "2024年", "2024年"]
+def test_period_frames_title_is_the_document():
+    # 新增企业107家 in a paragraph of its own speaks of the period in the title.
+    text = "上半年经济运行情况\n\n开发区2024年实现增长。\n\n新增企业107家。"
+    assert _periods(text, "2024-07-20") == [("上半年", "sentence"), ("2024年", "sentence"), ("上半年", "document")]
 
 
 # ---- properties ----------------------------------------------------------------------
@@ -304,8 +309,12 @@ def test_find_times_never_raises_and_offsets_hold(text, day):
 def test_pipeline_times_offsets_hold(text, nlp):
     doc = pipeline.extract(text, date="2024-02-01", nlp=nlp)
     assert_offsets(doc)
-    periods = current_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date)
+    rules = load_rules()
+    firsts = [next((q.start for q in doc.quantities if s <= q.start < e), None) for s, e in doc.sentences]
+    periods = sentence_periods(doc.times, doc.sentences, text=doc.text, article_date=doc.date, first_numbers=firsts,
+                               rules=rules.frames, same=rules.times.same_period["words"])
     assert len(periods) == len(doc.sentences)
+    assert all(p is None or p.source in ("sentence", "paragraph", "section", "document") for p in periods)
 
 
 small = st.integers(min_value=-2, max_value=40)

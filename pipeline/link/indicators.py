@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
+import regex
+
 # Characters that end a clause: the indicator of a number never reaches across them.
 CLAUSE_PUNCT = frozenset("，,；;。！？!?：:|｜\n\r")  # | ends a cell of a text table
 QUOTES_OPEN = "“‘《「『（("
@@ -236,3 +238,31 @@ def signed_change(word: str, value: Decimal, *, up: Iterable[str], down: Iterabl
     if word in tuple(up):
         return value
     return None
+
+
+def alternation(words: Sequence[str]) -> str:
+    """A regex alternation of `words`, longest first, so 同比增长 wins over 增长.
+
+    >>> alternation(["增长", "同比增长"])
+    '同比增长|增长'
+    """
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def is_span(gap: str, change_words: Sequence[str], span_to: Sequence[str]) -> bool:
+    """从A增长至B: the text between A and B is a change word and 至/到 (or only 至/到).
+
+    >>> is_span("增长至", ("增长",), ("至",))
+    True
+    >>> is_span("，增长", ("增长",), ("至",))
+    False
+    """
+    rest = gap.strip()
+    to = longest_at_end(rest, span_to)
+    if not to:
+        return False
+    rest = rest[: len(rest) - len(to)]
+    return rest == "" or rest in change_words
+
+
+__all__ = ["Linker", "make_linker"]

@@ -1,51 +1,14 @@
-"""Which time a number speaks about: the current period of each sentence, the times that
-are no period (a comparison base such as 比2019年同期), and a period's label ("2022-Q1").
-
-Kept apart from the linker so that period selection is one small, swappable piece; it works
-on records and offsets only (no spaCy).
+"""Times that are no period (a comparison base such as 比2019年同期), the narrowest of
+adjacent times (今年|一季度), and a period's label ("2022-Q1"). Which frame's period a
+sentence takes is chosen in `frames`; both work on records and offsets only (no spaCy).
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from typing import Sequence
 
-from .types import Time
-
-
-def current_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]], *, text: str, article_date: dt.date | None) -> list[Time | None]:
-    """The time each sentence speaks about: its own (first, not after the article's year;
-    今年一季度 -> 一季度), else the previous sentence's, else the article's subject year (the
-    first year stated near the top). A paragraph without a time of its own goes on from the
-    one before (其中，… after 今年前三季度，…).
-
-    It replaced a simpler rule (first time of the sentence, carried within a paragraph only):
-    on the bench/gold corpus articles, period accuracy over matched metrics is 1.0 with this
-    one and was 0.81 with that (bench/link_eval.py).
-    """
-    limit = article_date.year if article_date else None
-
-    def usable(t: Time) -> bool:
-        return bool(t.resolved and t.start_date) and (limit is None or int(t.start_date[:4]) <= limit)
-
-    head = max(400, len(text) // 4)
-    subject = next((t for t in sorted(times, key=lambda t: t.start) if t.start < head and t.granularity == "year" and usable(t)), None)
-    out: list[Time | None] = []
-    previous: Time | None = subject
-    ordered = sorted(times, key=lambda t: t.start)
-    starts = [t.start for t in ordered]
-    for s, e in sentences:
-        # A period, not a release date (3月22日) or a comparison base (比2019年同期), if there is one.
-        mine = [
-            i for i in range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e))
-            if usable(ordered[i]) and not is_reference(text, ordered[i])
-        ]
-        own = next((i for i in mine if ordered[i].granularity != "day"), mine[0] if mine else None)
-        current = narrowest(ordered, own) if own is not None else previous
-        out.append(current)
-        previous = current
-    return out
+from ..types import Time
 
 
 REFERENCE_BEFORE = ("比", "较", "与", "同", "相比", "对比", "高于", "低于", "大于", "小于", "多于", "少于")
@@ -105,7 +68,7 @@ def period_of(start_date: str | None, end_date: str | None, granularity: str) ->
         return str(s.year)
     if granularity == "quarter" or (e.month - s.month == 2 and s.month % 3 == 1):
         return f"{s.year}-Q{(s.month - 1) // 3 + 1}" if e.month - s.month == 2 else f"{s.year}-{s.month:02d}..{e.month:02d}"
-    if granularity == "half" or (e.month - s.month == 5 and s.month in (1, 7)):
+    if granularity == "half":
         return f"{s.year}-H{1 if s.month == 1 else 2}"
     if s.month == e.month:
         return f"{s.year}-{s.month:02d}"

@@ -1,0 +1,18 @@
+"""The link stage: turn quantities (with times and organisations) into metrics and goals.
+
+One job per module, the lower ones pure functions on text and offsets:
+  periods     which time a number speaks about, and a period's label
+  indicators  the phrase-trimming and change-word helpers (plain strings)
+  words       the rule words the parts share, read once
+  context     what the linker reads for one document
+  subjects    whom a number speaks about
+  phrases     what a number measures (or that it measures nothing)
+  lists       numbers and indicators read as lists (分别, 、)
+  metrics     facts;  goals  targets (triggers, deadlines, comparators)
+  linker      the component that walks the sentences
+Importing the package registers the spaCy factory `press_extract_link`.
+"""
+
+from .linker import Linker, make_linker
+
+__all__ = ["Linker", "make_linker"]

@@ -1,0 +1,175 @@
+"""Goals: the targets a trigger (力争, 到2025年, 计划 …) makes of the numbers after it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from ..types import Goal, Quantity, Time
+from .context import LinkContext, quantity_id
+from .indicators import CLAUSE_PUNCT, clause_start, is_span, longest_at_end, trim_phrase
+from .frames import Period
+from .periods import is_reference
+from .phrases import PhraseFinder
+from .words import DURATION_UNITS, SOURCE
+
+
+class GoalLinker(PhraseFinder):
+    """The goals of one sentence."""
+
+    def _future(self, ctx: "LinkContext", t: Time) -> bool:
+        if not (t.resolved and t.end_date):
+            return False
+        return ctx.article_date is None or dt.date.fromisoformat(t.end_date) >= ctx.article_date
+
+    def _trigger(self, ctx: "LinkContext", s: int, e: int) -> tuple[int, int, str] | None:
+        """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
+        text = ctx.text
+        sentence_times = ctx.times.starting_in(s, e)
+        # A comparison base (比去年增加5600亿元) says nothing of when the sentence speaks.
+        past = any(
+            (t.resolved and t.end_date and not self._future(ctx, t)) or (not t.resolved and t.text.startswith(self.past_words))
+            for t in sentence_times if not is_reference(text, t)
+        )
+        future = any(self._future(ctx, t) for t in sentence_times)
+        found: list[tuple[int, int, str]] = []
+        for word in self.triggers:
+            # str.find, not a regex per trigger word and sentence: this runs for every sentence.
+            a = text.find(word, s, e)
+            while a >= 0:
+                at, a = a, text.find(word, a + 1, e)
+                if self._blocked(text, at, word):
+                    continue
+                if ctx.orgs.overlaps(at, at + 1):
+                    continue  # 东莞市倍增计划工作领导小组办公室: part of a name
+                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)的"):
+                    continue  # a noun (覆盖计划，, 投资计划的70.9%), not a trigger
+                if word in self.future_only and not future and (past or not self._forecast_follows(text, at + len(word), e)):
+                    continue  # 预计…可实现…: a second forecast word makes it one, with no time
+                if word in self.unless_past and past:
+                    continue
+                found.append((at, at + len(word), word))
+        for t in sentence_times:
+            prefix = longest_at_end(text[s:t.start], self.time_prefixes)
+            if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
+                found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
+        for phrase in self.phrases:
+            pos = text.find(phrase, s, e)
+            if pos >= 0:
+                found.append((pos, pos + len(phrase), phrase))
+        return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _forecast_follows(self, text: str, start: int, end: int) -> bool:
+        """Whether another forecast word (rules/goals.toml future_only) follows in [start, end)."""
+        return any(text.find(w, start, end) >= 0 for w in self.future_only)
+
+    def _blocked(self, text: str, at: int, word: str) -> bool:
+        """Whether the trigger `word` at `at` is part of a longer non-trigger word (将近, 截至)."""
+        return any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0)
+
+    def _after_trigger(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """A number followed, in its clause, by 的目标 (…增长6%左右的目标)."""
+        end = q.end
+        while end < len(ctx.text) and ctx.text[end] not in CLAUSE_PUNCT:
+            end += 1
+        return any(w in ctx.text[q.end:end] for w in self.after)
+
+    def _goals(self, ctx: "LinkContext", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int, period: Period | None) -> list[Goal]:
+        text = ctx.text
+        out: list[Goal] = []
+        horizon: Quantity | None = None
+        floor = trigger[1] if trigger else s
+        for q in qs:
+            before = text[max(s, q.start - 3):q.start]
+            if q.unit in DURATION_UNITS and any(before.endswith(w) for w in self.horizon_before):
+                horizon = q  # 通过5年努力, 用3年时间
+        baseline: tuple[int, int] | None = None
+        for q, nxt in zip(goal_qs, goal_qs[1:] + [None]):
+            if q.unit in DURATION_UNITS or self._skip(ctx, q):
+                continue
+            prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
+            if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and is_span(text[q.end:nxt.start], self.up + self.down, self.span_to):
+                # 从人均8.7万元提高到12万元以上: the first number is where the target starts from;
+                # its phrase names the target.
+                baseline = self._phrase(ctx, q, prev_end, words=self.goal_words)
+                continue
+            deadline = next((t for t in reversed(ctx.times.starting_in(scope, q.start)) if t.end <= q.start and self._future(ctx, t)), None)
+            deadline_from = None if deadline is None else _frame_of(text, deadline, s=s, pos=q.start)
+            if deadline is None and period is not None and self._future(ctx, period.time):
+                deadline, deadline_from = period.time, period.source  # 今年发展的主要预期目标是：… stated in an earlier sentence
+            span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
+            baseline = None
+            if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
+                # 固定资产投资计划增长5%, 地区生产总值预期增长目标6%左右: the phrase before the trigger.
+                left = self._past_names(ctx, clause_start(text, trigger[0], floor=s), trigger[0])
+                a, b = trim_phrase(text, left, trigger[0], words=self.goal_words, boundaries=ctx.boundaries, names=ctx.names)
+                span = self._extend_to_surface(text, left, a, b) if a < b else None
+            a, b = span if span else (q.start, q.start)
+            trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
+            start = trigger[0] if trigger and trigger[0] >= s and not out else min(a, q.start)
+            first = ctx.times.first_from(prev_end)
+            if first is not None and first.start < start:
+                start = first.start
+            out.append(
+                Goal(
+                    doc_id=ctx.doc_id,
+                    start=start,
+                    end=q.end,
+                    text=text[start:q.end],
+                    source=SOURCE,
+                    trigger=trig,
+                    indicator=text[a:b] if b > a else (out[-1].indicator if out else None),
+                    comparator=self._comparator(ctx, q, prev_end),
+                    value=q.value,
+                    unit=q.unit,
+                    deadline=deadline.end_date[:4] if deadline else None,
+                    period_from=deadline_from,
+                    subject=self._subject(ctx, s, q.start),
+                    quantitative=True,
+                    quantity_id=quantity_id(ctx, q),
+                )
+            )
+        if horizon is not None:
+            out = [dataclasses.replace(g, horizon=horizon.value, horizon_unit=horizon.unit) for g in out]
+        if not out and trigger is not None and trigger[0] >= s and trigger[2] in self.qualitative and not any(q.start >= trigger[1] and q.unit not in DURATION_UNITS for q in qs):
+            end = e
+            while end > trigger[0] and (text[end - 1] in CLAUSE_PUNCT or text[end - 1].isspace() or text[end - 1] in "”"):
+                end -= 1
+            deadline = next((t for t in ctx.times.starting_in(trigger[0], end) if self._future(ctx, t)), None)
+            out.append(
+                Goal(
+                    doc_id=ctx.doc_id,
+                    start=trigger[0],
+                    end=end,
+                    text=text[trigger[0]:end],
+                    source=SOURCE,
+                    trigger=trigger[2],
+                    deadline=deadline.end_date[:4] if deadline else None,
+                    period_from=None if deadline is None else _frame_of(text, deadline, s=s, pos=end),
+                    subject=self._subject(ctx, s, trigger[0]),
+                    quantitative=False,
+                )
+            )
+        return out
+
+    def _comparator(self, ctx: "LinkContext", q: Quantity, floor: int) -> str:
+        """From the word right before the number, or at either end of its surface, or right
+        after it (达1360亿元, 突破3000亿元, 前70位, 控制在3%以内). Longest word wins; none is "=".
+        """
+        before = ctx.text[max(floor, q.start - 6):q.start]
+        after = ctx.text[q.end:q.end + 4]
+        best = ""
+        for word in self.comparators:
+            if len(word) > len(best) and (
+                before.endswith(word) or q.text.startswith(word) or q.text.endswith(word) or after.startswith(word)
+            ):
+                best = word
+        return self.comparators[best] if best else "="
+
+
+def _frame_of(text: str, t: Time, *, s: int, pos: int) -> str:
+    """Which frame a deadline written before `pos` belongs to: the clause of `pos`, its
+    sentence (starting at `s`), or an earlier sentence of the target list (paragraph)."""
+    if t.start >= clause_start(text, pos, floor=s):
+        return "clause"
+    return "sentence" if t.start >= s else "paragraph"

@@ -1,0 +1,86 @@
+"""The linker component: per sentence it first finds goal triggers (力争, 确保, 到2025年 …):
+numbers after a trigger are targets (`Goal`), never metrics. Every other number that names
+what it measures becomes a `Metric`: the indicator is the noun phrase before it (or, for
+近400家规模以上工业企业, after it), a growth rate right behind it (，同比增长27.1%) becomes its
+`change`, and its period is the clause's time, else the sentence's current period.
+"""
+
+from __future__ import annotations
+
+import jieba.posseg
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extract import SpanIndex, records_of, token_boundaries
+from ..rules import load_rules
+from ..segment import jieba_of, sentence_spans, text_of
+from ..types import Organization, Quantity, Time
+from .context import LinkContext
+from .goals import GoalLinker
+from .indicators import clause_start
+from .metrics import MetricLinker
+from .frames import reanchored, sentence_periods
+
+QUESTION_END = ("？", "?", "吗", "呢")
+# A trigger followed by one of these in its sentence opens a list (目标是：…).
+LIST_OPENERS = ("：", ":")
+
+
+@Language.factory("press_extract_link", default_config={"rules_dir": ""})
+def make_linker(nlp: Language, name: str, *, rules_dir: str) -> "Linker":
+    rules = load_rules(rules_dir or None)
+    return Linker(rules=rules, tagger=jieba_of(nlp, rules).tagger)
+
+
+class Linker(GoalLinker, MetricLinker):
+    """Component `press_extract_link`: appends `Metric` and `Goal` records."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        quantities = SpanIndex(records_of(doc, "quantity"))
+        if not quantities and not any(w in text for w in self.qualitative):
+            return doc
+        found = [t for t in records_of(doc, "time") if isinstance(t, Time)]
+        times = SpanIndex(reanchored(found, text=text, article_date=doc._.article_date, relative_years=self.relative_years))
+        orgs = SpanIndex(o for o in records_of(doc, "organization") if isinstance(o, Organization))
+        sentences = sentence_spans(doc)
+        ctx = LinkContext(
+            text=text,
+            doc_id=doc._.doc_id or "",
+            article_date=doc._.article_date,
+            boundaries=token_boundaries(doc),
+            times=times,
+            orgs=orgs,
+            places=SpanIndex(self._places(doc), span=lambda p: p),
+            quantities=quantities,
+            place_suffix=self.place_suffix,
+        )
+        firsts = [next((q.start for q in quantities.starting_in(s, e)), None) for s, e in sentences]
+        periods = sentence_periods(times, sentences, text=text, article_date=ctx.article_date, first_numbers=firsts, rules=self.frames, same=self.same_period)
+        metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
+        carried: tuple[tuple[int, int, str], int] | None = None
+        carried_list, prev_end = False, 0
+        for (s, e), period in zip(sentences, periods):
+            qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
+            if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
+                # 杭州今年GDP能破2万亿吗: the asked clause states neither a fact nor a target.
+                asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
+                qs = [q for q in qs if q.end <= asked]
+            # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
+            # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
+            # paragraph, with the deadline stated in the sentence that opened it.
+            if carried is not None and "\n" in text[prev_end:s]:
+                carried = None  # a new paragraph ends every list
+            own = self._trigger(ctx, s, e)
+            trigger, scope = (own, s) if own else carried or (None, s)
+            opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
+            listing = trigger is not None and (opens_list or (own is None and carried_list))
+            carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None
+            carried_list, prev_end = listing, s + len(text[s:e].rstrip())
+            goal_qs = [q for q in qs if trigger is not None and q.start >= trigger[1]] + [
+                q for q in qs if trigger is None and self._after_trigger(ctx, q)
+            ]
+            if trigger is not None or goal_qs:
+                goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope, period=period))
+            metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))
+        return doc

@@ -1,0 +1,203 @@
+"""Metrics: every number that names what it measures, with its change and period."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Sequence
+
+from ..types import Metric, Quantity
+from .context import LinkContext, quantity_id
+from .indicators import clause_start, is_span, longest_at_start, signed_change
+from .lists import ListReader
+from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
+from .periods import is_reference
+from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
+
+
+class MetricLinker(ListReader):
+    """The metrics of one sentence."""
+
+    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None) -> list[Metric]:
+        text = ctx.text
+        out: list[Metric] = []
+        last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
+        groups: dict[int, list[int]] = {}  # head metric -> its siblings (增长22.8%、14.2%和11.1%)
+        seconds: dict[int, tuple[int, str]] = {}  # second rate -> (metric it follows, its label)
+        consumed: set[int] = set()
+        anchor, skipped = s, []  # end of the previous number that counts; durations since
+        for n, q in enumerate(qs):
+            if n in consumed:
+                continue
+            if self._skip(ctx, q) or self._hedged(ctx, q):
+                if q.unit in DURATION_UNITS and last:
+                    skipped.append(q)
+                    last = (q, last[1])
+                continue
+            prev = out[last[1]] if last and last[1] is not None else None
+            # What stands between this number and the previous one, without durations
+            # (，两年平均增长 reads as ，平均增长; ，总产量十年增长 stays a phrase).
+            gap = _without(text, anchor, q.start, skipped) if last else ""
+            anchor, skipped = q.end, []
+            # 1067.27亿元，增长6% : the rate is the previous metric's change.
+            if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
+                m = self.change_gap.match(gap)
+                if m:
+                    # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
+                    rates, owners = [n], [last[1]]
+                    if any(w in prev.indicator for w in self.share_markers):
+                        # 增加值2306亿元，占GDP的26.7%，同比增长16.7%: the growth is the amount's, not the share's.
+                        amount = next((i for i in range(len(out) - 1, -1, -1) if not any(w in out[i].indicator for w in self.share_markers)), None)
+                        if amount is not None and out[amount].change is None and out[amount].unit not in CHANGE_UNITS:
+                            owners = [amount]
+                    if any(w in gap for w in self.respectively):
+                        many = [n] + self._joined(ctx, qs, n)
+                        run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
+                        if len(many) > 1 and len(run) == len(many):
+                            rates, owners = many, run
+                    for i, k in zip(owners, rates):
+                        change = signed_change(m["word"], qs[k].value, up=self.up, down=self.down)
+                        out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=max(out[i].end, qs[k].end), text=text[out[i].start:max(out[i].end, qs[k].end)])
+                    consumed.update(rates)
+                    last = (qs[rates[-1]], owners[-1])
+                    continue
+            if prev is not None and self.change_gap.match(gap):
+                # …增长46.9%，两年平均增长7.5% / 常住人口…，比上年末增加1.7万人: a second rate, or an
+                # increment, of the same indicator, named after it.
+                m = self.change_gap.match(gap)
+                label = text[clause_start(text, q.start, floor=s):q.start].strip()
+                change = signed_change(m["word"], q.value, up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
+                source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
+                seconds[len(out)] = (source, label)
+                out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
+                last = (q, len(out) - 1)
+                continue
+            floor = max(last[0].end, prev.end if prev else 0) if last else s
+            clause_time = self._clause_period(ctx, q, floor, period)
+            same_unit = last is not None and last[0].unit == q.unit
+            if prev is not None and same_unit and self._from_to(ctx, s, last[0], q):
+                # 从1.16万名增长至1.42万名: the second value measures the first one's indicator.
+                times = [t for t in ctx.times.starting_in(s, prev.start) if t.resolved]
+                if len(times) >= 2 and not clause_time:
+                    first = Period(times[-2], "clause")
+                    out[last[1]] = dataclasses.replace(prev, period=period_label(first), period_from="clause")
+                    clause_time = Period(times[-1], "clause")
+                out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+                if out[last[1]].period == out[-1].period:
+                    # One time for both (截至2021年底…从214家扩充至457家) is the second value's;
+                    # the first value's is not stated.
+                    out[last[1]] = dataclasses.replace(out[last[1]], period=None, period_from=None)
+            elif prev is not None and same_unit and gap.strip() in self.joiners:
+                # 分别增长22.8%、14.2%和11.1%: the same kind of figure for the next item of a list.
+                change = None if prev.change is None else (q.value if prev.change >= 0 else -q.value)
+                head = next((h for h, sib in groups.items() if last[1] in sib), last[1])
+                groups.setdefault(head, []).append(len(out))
+                out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start, change=change))
+            else:
+                span = self._phrase(ctx, q, floor, words=self.words)
+                move = longest_at_start(q.text, self.rank_moves) if q.unit == "rank" else ""
+                if move and (span is None or span[1] <= q.start):
+                    # 较上一年度进位34位: a move in a ranking, named by its clause.
+                    span = (clause_start(text, q.start, floor=s), q.start + len(move))
+                if span is None:
+                    if prev is None or not (same_unit or q.unit == "rank"):
+                        last = (q, None)
+                        continue
+                    # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
+                    out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+                else:
+                    a, b = span
+                    change = None
+                    tail = self.change_tail.search(text[a:q.start])
+                    if tail and a + tail.start() > a and (q.unit in CHANGE_UNITS or tail["to"]):
+                        # 增长6%: the number is a change; 提高到3.2%: it is the new level. An amount
+                        # (标准提高30元) keeps its change word: the number is an increment.
+                        if not tail["to"]:
+                            change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
+                        b = min(b, a + tail.start())
+                    out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
+            last = (q, len(out) - 1)
+        for head, siblings in groups.items():
+            if head not in seconds:
+                names = self._list_items(ctx, qs, out[head], len(siblings) + 1)
+                for i, name in zip([head] + siblings, names):
+                    out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
+        # 分别增长18.4%和15.4%，两年平均增长13.3%和11.2%: the second list follows the first, item by item.
+        for head, (source, label) in seconds.items():
+            for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
+                name = out[j].indicator + label
+                out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
+        return out
+
+    def _metric(self, ctx: "LinkContext", s: int, q: Quantity, indicator: str, at: int, period: Period | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
+        end = q.end if end is None else end
+        if period is not None and is_point(ctx.text, period.time, self.frames) and kind_of(indicator, self.frames) == "flow":
+            # 年末 is the state of a stock; a flow (招生, 产量) under it is summed over the year.
+            period = dataclasses.replace(period, time=year_of(period.time))
+        if indicator.count("（") > indicator.count("）"):
+            indicator = indicator.replace("（", "", 1)  # 规上工业（增加值同比增长12.7%…）: a bracket left open
+        return Metric(
+            doc_id=ctx.doc_id,
+            start=start,
+            end=end,
+            text=ctx.text[start:end],
+            source=SOURCE,
+            indicator=indicator,
+            indicator_id=self._indicator_id(indicator),
+            subject=self._subject(ctx, s, min(at, q.start)),
+            period=period_label(period),
+            period_from=period.source if period else None,
+            value=q.value,
+            unit=q.unit,
+            qualifier=q.qualifier,
+            change=change,
+            change_unit=CHANGE_UNITS[q.unit] if change is not None else None,
+            quantity_id=quantity_id(ctx, q),
+        )
+
+    def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int, frame: Period | None) -> Period | None:
+        """A time in the number's own clause, before it, overrides the sentence's period (a
+        year's 同期 is the part of that year the frame speaks of)."""
+        left = max(clause_start(ctx.text, q.start), floor)
+        found = [
+            t for t in ctx.times.starting_in(left, q.start)
+            if t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t) and not is_since(ctx.text, t, self.frames)
+        ]
+        return Period(same_period(found[-1], frame, words=self.same_period), "clause") if found else None
+
+    def _from_to(self, ctx: "LinkContext", s: int, a: Quantity, b: Quantity) -> bool:
+        """从A增长至B, also with a time before each value (从2021年底的300家增加到2023年底的400家)."""
+        a_start = self._before_time(ctx, a.start, s)
+        if not ctx.text[max(s, a_start - 2):a_start].endswith(self.span_from):
+            return False
+        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.up + self.down, self.span_to)
+
+
+def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:
+    """text[start:end] with the given records' text taken out.
+
+    >>> q = Quantity(start=1, end=3, text="两年", source="t", value=2, unit="year", unit_text="年", dimension="duration")
+    >>> _without("，两年平均增长", 0, 7, [q])
+    '，平均增长'
+    """
+    out, pos = [], start
+    for r in spans:
+        if start <= r.start and r.end <= end:
+            out.append(text[pos:r.start])
+            pos = r.end
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def _trailing(records: list[Metric], keep, n: int) -> list[int]:
+    """Indices of the last `n` records, if all of them pass `keep`; else fewer or none.
+
+    >>> _trailing([1, 2, 3], lambda r: r > 1, 2), _trailing([1, 2, 3], lambda r: r > 1, 3)
+    ([1, 2], [1, 2])
+    """
+    run: list[int] = []
+    for i in range(len(records) - 1, -1, -1):
+        if len(run) == n or not keep(records[i]):
+            break
+        run.insert(0, i)
+    return run

@@ -1,0 +1,167 @@
+"""What a number measures: the indicator phrase around it, and the numbers that measure
+nothing (durations, categories, attributives, hedged figures)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..types import Quantity
+from .context import LinkContext
+from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, trim_phrase
+from .subjects import SubjectFinder
+from .words import DURATION_UNITS, RIGHT_LIMIT
+
+
+class PhraseFinder(SubjectFinder):
+    """The indicator span of a number."""
+
+    def _skip(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """Numbers that are no fact about an indicator: durations, categories (三类, 二字),
+        bare units (亿元企业), one of a kind (一个, 首个), per-unit denominators (每万名),
+        attributives (三千亿级)."""
+        text = ctx.text
+        if q.unit in DURATION_UNITS or q.unit in self.skip_units or q.text == q.unit_text:
+            return True
+        if q.value == 1 and q.text[:1] in "一首" and q.text[:2] != "首位":
+            return True
+        if text[max(0, q.start - 2):q.start].endswith(self.per_before) or text.startswith(self.attributive_after, q.end):
+            return True
+        if self._attributive(ctx, q):
+            return True
+        # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
+        nxt = ctx.quantities.first_from(q.end)
+        if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
+            return False
+        between = text[q.end:nxt.start]
+        joins = self.up + self.down + self.span_to + tuple(self.joiners)
+        if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in joins):
+            return False
+        # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.
+        return not any(w in between for w in self.right_stop)
+
+    def _phrase(self, ctx: "LinkContext", q: Quantity, floor: int, *, words: PhraseWords) -> tuple[int, int] | None:
+        """The indicator span for `q`: the trimmed phrase before it, else the one after it."""
+        text = ctx.text
+        left = max(clause_start(text, q.start, floor=floor), floor)
+        # A line break inside a sentence (PDF column text) is not a clause end.
+        if left == q.start and q.start > 0 and text[q.start - 1] == "\n":
+            back = q.start - 1
+            while back > 0 and text[back - 1] in "\n\r \u3000":
+                back -= 1
+            if back > 0 and text[back - 1] not in CLAUSE_PUNCT and text[back - 1] not in "。！？":
+                left = clause_start(text, back)
+                a, b = trim_phrase(text, left, back, words=words, boundaries=ctx.boundaries)
+                return (a, b) if a < b else None
+        named_from = left
+        left = self._past_names(ctx, left, q.start)
+        dated = self._before_time(ctx, q.start, named_from) if not text[left:q.start].strip("的 ") else q.start
+        if dated < q.start and words.index["trail"].ending(text, named_from, dated):
+            # 规上企业从|2021年底的300家, GDP在|2021年突破3万亿元: the indicator stands before the
+            # time and the framing word (trail) that introduces it.
+            a, b = trim_phrase(text, named_from, dated, words=words, boundaries=ctx.boundaries, names=ctx.names)
+            if a < b:
+                return a, b
+        if text[left:q.start].endswith(self.prefer_right):
+            # 东莞市有521家…企业, 松山湖以54家企业数量…: the noun after the number is measured.
+            right = self._right_phrase(ctx, q)
+            if right is not None:
+                return right
+        a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
+        listing = text[a:b].endswith("等") or "、" in text[a:b]
+        if a < b and not self._only_change(text[a:b]) and not listing:
+            if self._ends_in_verb(text, a, b, ctx.boundaries):
+                # 省经合局梳理6个外资项目: a verb before the number; its object after the number.
+                right = self._right_phrase(ctx, q)
+                if right is not None:
+                    return right
+            return a, b
+        right = self._right_phrase(ctx, q)
+        if listing and (right is not None or text[a:b].endswith("等")):
+            # 运达、老板、西奥等17家企业: the names are examples; the noun after the number is measured.
+            return right
+        if listing:
+            return a, b
+        if right is None and a == b and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
+            # Nothing but a place (其中常熟市2例) or a verb (开工3条) before the number, and no noun
+            # after it: the place, else the verb, names what is counted.
+            for lead in (words.lead, ()):
+                bare = dataclasses.replace(words, lead=lead, place_suffix=())
+                a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
+                if a < b and not self._only_change(text[a:b]) and text[a:b] not in self.joiners:
+                    return a, b
+            return None
+        return right
+
+    def _before_time(self, ctx: "LinkContext", pos: int, floor: int) -> int:
+        """The start of a time, and 的, that end right at `pos` (从|2021年底的|300家), else `pos`."""
+        end = pos - 1 if ctx.text[pos - 1:pos] == "的" else pos
+        t = next((t for t in ctx.times.starting_in(floor, end) if t.end == end), None)
+        return pos if t is None else t.start
+
+    def _past_names(self, ctx: "LinkContext", left: int, end: int) -> int:
+        """Move `left` past the times and organisations in [left, end): they are the period
+        and the subject, not the indicator."""
+        # `left` only moves right, so what starts before it at first never counts.
+        for t in ctx.times.starting_in(left, end) + ctx.orgs.starting_in(left, end):
+            if left <= t.start and t.end <= end:
+                left = max(left, t.end)
+        return left
+
+    def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
+        """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
+        hit = find_surface(text[left:b], self.lexicon)
+        if hit and a < b and left + hit[0] < a < left + hit[1]:
+            return left + hit[0], b
+        return a, b
+
+    def _right_phrase(self, ctx: "LinkContext", q: Quantity) -> tuple[int, int] | None:
+        text = ctx.text
+        end = q.end
+        start = q.end
+        limit = min(len(text), q.end + RIGHT_LIMIT)
+        after = ctx.quantity_at
+        while end < limit and text[end] not in CLAUSE_PUNCT:
+            if end in after and self._attributive(ctx, after[end]):
+                # 58个投资总额1000万美元以上新设外资项目: the noun after the qualifying amount.
+                start = end = after[end].end
+                limit = min(len(text), end + RIGHT_LIMIT)
+                continue
+            if end in after or text[end].isdigit():
+                return None  # 亿元以上重大产业项目25个: the first number qualifies the phrase; the second measures it
+            if end > start + 1 and end in ctx.boundaries and any(text.startswith(w, end) for w in self.right_stop):
+                break
+            end += 1
+        a, b = trim_phrase(text, start, end, words=self.words, boundaries=ctx.boundaries)
+        return (a, b) if a < b else None
+
+    def _attributive(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
+        nxt = ctx.text[q.end:q.end + 1]
+        return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
+
+    def _ends_in_verb(self, text: str, a: int, b: int, boundaries: frozenset[int]) -> bool:
+        """Whether jieba tags the last word of text[a:b] as a verb (省经合局梳理, 重点服务保障).
+        The article is segmented already, so only the last word is tagged, unless the phrase
+        ends inside a word (3家营收|超千亿 in 家营/收超): then the phrase is tagged on its own."""
+        last = next((p for p in range(b - 1, a, -1) if p in boundaries), a) if b in boundaries else a
+        words = list(self.tagger.cut(text[last:b]))
+        return bool(words) and words[-1].flag == "v"
+
+    def _indicator_id(self, phrase: str) -> str | None:
+        """The lexicon id of an indicator phrase; none for a share (出口额占出口总值), which
+        the lexicon does not list."""
+        if any(m in phrase for m in self.share_markers):
+            return None
+        hit = find_surface(phrase, self.lexicon)
+        return hit[2] if hit else None
+
+    def _only_change(self, phrase: str) -> bool:
+        """Whether a phrase is nothing but a change (增长, 同比大幅增长): no indicator in it."""
+        tail = self.change_tail.search(phrase)
+        return bool(tail) and tail.start() == 0
+
+    def _hedged(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """A number under a hedge (不太可能突破两万亿元, 是否有机会…) states no fact."""
+        left = clause_start(ctx.text, q.start)
+        return any(h in ctx.text[left:q.start] for h in self.hedges)
+

@@ -1,0 +1,77 @@
+"""The rule words the linker reads (rules/indicators.toml, rules/goals.toml, rules/times.toml),
+read once per pipeline into one frozen-after-init object that every linker part shares."""
+
+from __future__ import annotations
+
+import jieba.posseg
+import regex
+
+from ..rules import Rules
+from .indicators import Lexicon, PhraseWords, alternation
+
+SOURCE = "rule:link.v1"
+DURATION_UNITS = frozenset({"year", "month", "day", "hour", "minute"})
+CHANGE_UNITS = {"%": "%", "pp": "pp"}
+# Longest phrase read to the right of a number (近400家规模以上工业企业).
+RIGHT_LIMIT = 16
+# A comparison reference such as 较分区前 / 比2020年 is short; longer text is a new phrase.
+OPENER_REACH = 12
+
+
+class LinkWords:
+    """Words and patterns of the link stage, built from the rules."""
+
+    def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
+        self.tagger = tagger
+        self.frames = rules.frames
+        self.same_period = tuple(rules.times.same_period["words"])
+        self.relative_years = tuple(sorted(rules.times.relative_years, key=len, reverse=True))
+        ind, goals = rules.indicators, rules.goals
+        self.lexicon = Lexicon.of(ind.surfaces)
+        self.right_stop = tuple(ind.context["right_stop"])
+        self.prefer_right = tuple(ind.context["prefer_right"])
+        self.hedges = tuple(ind.context["hedges"])
+        self.skip_units = frozenset(ind.context["skip_units"])
+        self.share_markers = tuple(ind.context["share_markers"])
+        self.bounds = tuple(ind.context["bounds"])
+        self.per_before = tuple(ind.context["per_before"])
+        self.attributive_after = tuple(ind.context["attributive_after"])
+        self.rank_moves = tuple(goals.changes["rank_moves"])
+        self.joiners = frozenset(ind.context["joiners"])
+        self.respectively = tuple(goals.changes["respectively"])
+        self.place_suffix = tuple(ind.context["place_suffix"])
+        self.generic_places = tuple(ind.context["generic_places"])
+        self.words = PhraseWords.from_rules(ind.context)
+        trig = goals.triggers
+        self.goal_words = PhraseWords.from_rules(ind.context, extra_lead=trig["words"])
+        self.triggers = tuple(sorted(trig["words"], key=len, reverse=True))
+        self.future_only = frozenset(trig["future_only"])
+        self.unless_past = frozenset(trig["unless_past"])
+        self.blockers = tuple(trig["blockers"])
+        self.noun_like = frozenset(trig["noun_like"])
+        self.qualitative = frozenset(trig["qualitative"])
+        self.after = tuple(trig["after"])
+        self.time_prefixes = tuple(trig["time_prefixes"])
+        self.phrases = tuple(trig["phrases"])
+        # Words of a past year, quarter or month counted from the article date (去年, 上季度,
+        # 上月): with no article date their times do not resolve, yet they are in the past.
+        times = rules.times
+        self.past_words = tuple(sorted(
+            [w for w, (_, last, anchor) in times.relative_years.items() if last < 0 and anchor == "article"]
+            + [w for w, offset in times.relative_quarters.items() if offset < 0]
+            + [w for w, (offset, anchor) in times.relative_months.items() if offset < 0 and anchor == "article"]
+        ))
+        self.horizon_before = goals.horizon_before
+        self.comparators = goals.comparators
+        ch = goals.changes
+        self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
+        self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
+        alt = alternation
+        opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
+        # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
+        self.change_gap = regex.compile(
+            f"^[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
+        )
+        self.change_tail = regex.compile(
+            f"(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?(?P<to>{alt(ch['span_to'])})?$"
+        )
