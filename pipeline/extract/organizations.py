@@ -50,7 +50,7 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from ..rules import OrgPatterns, Rules, load_rules
+from ..rules import Divisions, OrgPatterns, PlaceOrgans, Rules, load_rules
 from ..segment import jieba_of, text_of, words_of
 from ..types import Organization
 from . import SpanIndex, records_of, resolve_overlaps
@@ -61,6 +61,7 @@ DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
 SOURCE_RULER = "rule:orgs.ruler.v1"
 SOURCE_HEADS = "rule:orgs.heads.v1"
 SOURCE_LISTS = "rule:orgs.lists.v1"
+SOURCE_PLACES = "rule:orgs.places.v1"
 
 # A document title (《…》): names found inside it are words of the title.
 TITLE = re.compile(r"《([^《》\n]{1,200})》")
@@ -68,7 +69,8 @@ ISSUER_AFTER = ("关于", "转发", "批转", "印发")  # 《国务院办公厅
 # Clause ends: the model and the list rules never look across these.
 CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
 # Priority among rule layers when spans are equally long and start together.
-PRIORITY = {SOURCE_RULER: 0, SOURCE_HEADS: 1, SOURCE_LISTS: 2}
+PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_LISTS: 3}
+MODEL_PRIORITY = len(PRIORITY)
 MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
 # Words per model Doc (a typical article's cue clauses fit in one).
@@ -157,6 +159,7 @@ class Found:
     canonical: str
     org_type: str
     source: str
+    place_code: str | None = None
 
 
 @Language.factory(
@@ -240,7 +243,11 @@ class OrganizationsExtractor:
         self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False
     ) -> None:
         self.patterns: OrgPatterns = rules.org_patterns
+        self.divisions: Divisions = rules.divisions
+        self.organs: PlaceOrgans = rules.place_organs
+        self.full_names = frozenset(d.name for d in self.divisions.by_code.values())
         self.dictionary = jieba_of(nlp, rules)  # parts of speech and frequencies of words
+        self.place_words = self.place_surfaces()
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
@@ -318,12 +325,141 @@ class OrganizationsExtractor:
 
     def is_place(self, text: str) -> bool:
         p = self.patterns
-        return text in p.places or (len(text) >= 2 and text.endswith(p.place_suffixes))
+        if text in p.not_places:
+            return False
+        return text in p.places or text in self.place_words or (len(text) >= 2 and text.endswith(p.place_suffixes))
+
+    # -- layer 2a: places and their organs ------------------------------------------------
+    def place_surfaces(self) -> frozenset[str]:
+        """Division names and short forms that name a place in running text: a county's
+        short form that is a common word or a predicate (友好 of 友好区, 和平, 前进) does
+        not; full names and the short forms of provinces and prefectures always do."""
+        d, p = self.divisions, self.patterns
+        out = set()
+        for surface, codes in d.by_surface.items():
+            if surface in p.not_places:
+                continue
+            if any(d.by_code[c].name == surface or d.by_code[c].level != "county" for c in codes) or not (
+                self.is_common(surface) or self.opens_no_name(surface)
+            ):
+                out.add(surface)
+        return frozenset(out)
+
+    def places_before(self, text: str, end: int, *, floor: int = 0) -> list[tuple[int, str]]:
+        """The run of division names (full or short) that ends at `end`, as (start,
+        surface) left to right, each the longest surface there (浙江省|杭州市|临平区).
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> comp.places_before("据浙江省杭州市临平区委", 10), comp.places_before("据公司", 3)
+        ([(1, '浙江省'), (4, '杭州市'), (7, '临平区')], [])
+        """
+        surfaces = self.place_words
+        chain: list[tuple[int, str]] = []
+        while end - floor >= 2:
+            k = next((k for k in range(min(self.divisions.max_chars, end - floor), 1, -1) if text[end - k : end] in surfaces), 0)
+            if not k:
+                break
+            end -= k
+            chain.append((end, text[end : end + k]))
+        chain.reverse()
+        return chain
+
+    def place_code(self, surfaces: Sequence[str]) -> str | None:
+        """The code of the last division of a run (杭州市|临平区 -> 330113), each narrowed to
+        the divisions inside the one before; None when it stays ambiguous (朝阳 alone).
+        Of a division and its own part (北京市 the province and the city) the wider is meant.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> [comp.place_code(r) for r in (["杭州市", "临平区"], ["朝阳"], ["辽宁", "朝阳"], ["北京市"], [])]
+        ['330113', None, None, '110000', None]
+        """
+        d = self.divisions
+        codes: Sequence[str] = ()
+        for surface in surfaces:
+            found = d.by_surface.get(surface, ())
+            inside = [c for c in found if any(d.is_ancestor(p, c) and p != c for p in codes)]
+            codes = inside or found
+        tops = [c for c in codes if not any(d.is_ancestor(o, c) and o != c for o in codes)]
+        return tops[0] if len(tops) == 1 else None
+
+    def leading_places(self, text: str) -> list[str]:
+        """The division names that open `text`, left to right, longest first at each point."""
+        surfaces = self.place_words
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            k = next((k for k in range(min(self.divisions.max_chars, len(text) - i), 1, -1) if text[i : i + k] in surfaces), 0)
+            if not k:
+                break
+            out.append(text[i : i + k])
+            i += k
+        return out if i < len(text) else []  # a bare place is no organisation
+
+    def code_of_name(self, text: str, org_type: str) -> str | None:
+        """`place_code` of a name that opens with divisions (临平区委, 杭州汽轮动力集团).
+        A firm's name opens with a place by a short form only when it is a province's or a
+        prefecture's (东方电气 is no firm of 东方市)."""
+        places = self.leading_places(text)
+        if places and len(next(iter(self.dictionary.cut(text)), "")) > len(places[0]):
+            return None  # the place is part of a word (阿里巴巴 is no firm of 阿里地区)
+        if places and org_type not in self.patterns.place_types:
+            d = self.divisions
+            wide = [s for s in places if any(d.by_code[c].name == s or d.by_code[c].level != "county" for c in d.by_surface[s])]
+            places = places if len(wide) == len(places) else []
+        return self.place_code(places)
+
+    def place_names(self, v: "View", known: Sequence[Found]) -> list[Found]:
+        """Division + organ (深圳市发改委, 乌兰浩特经济技术开发区, 中共兴和县委), a bare level word
+        + a department (省经合局), and a known body before a division's branch
+        (国家统计局|苏州|调查队). The name starts and ends at word boundaries."""
+        o = self.organs
+        text = v.text
+        starts = set(v.starts)
+        ends = {v.end(i) for i in range(len(v.words))}
+        word_at = dict(zip(v.starts, v.words))
+        known_by_end = {f.end: f for f in known}
+        out = []
+        for m in o.pattern.finditer(text):
+            s, e = m.span()
+            organ = m.group()
+            if e not in ends:
+                continue
+            org_type, department = o.organs.get(organ, ("government", False))
+            chain = self.places_before(text, s, floor=max(0, s - 3 * self.divisions.max_chars))
+            if organ in o.committees:
+                # 深圳市委: the committee follows a full name (a one-character 委 after a short
+                # form is a word of its own: 发改委 is an organ, not 发改 + 委).
+                chain = chain if chain and chain[-1][1] in self.full_names else []
+            start = chain[0][0] if chain else None
+            if start is None and department:
+                level = next((w for w in o.level_words if text.startswith(w, s - len(w))), None)
+                if level is not None and s - len(level) in starts:
+                    before = s - len(level)
+                    prev = v.last_word(before) if before > 0 else ""
+                    if not prev or self.is_stop(prev) or is_clause_end(prev):
+                        start = before
+            if start is None or start not in starts:
+                continue
+            if chain:
+                prefix = next((p for p in o.party_prefixes if text.startswith(p, start - len(p))), None)
+                if prefix is not None:
+                    start -= len(prefix)
+                elif department and start in known_by_end:
+                    start = known_by_end[start].start  # 国家统计局苏州调查队
+            if start not in starts or (word_at.get(start, "") in self.patterns.stops) or v.inside_title(start, e):
+                continue
+            name = text[start:e]
+            if name in self.patterns.generic:
+                continue
+            code = self.place_code([w for _, w in chain]) if chain else None
+            out.append(Found(start, e, name, org_type, SOURCE_PLACES, code))
+        return out
 
     def head_names(self, v: "View") -> list[Found]:
         p = self.patterns
         out = []
         doc_text = v.text
+        word_starts = set(v.starts)
         for i in range(len(v.words)):
             found = self.head_at(v, i)
             if found is None:
@@ -362,6 +498,16 @@ class OrganizationsExtractor:
             if not pieces:
                 continue
             start = pieces[0][0]
+            # A name owns the places before it that the word limits cut off (科右|前旗|乌兰集团…).
+            chain = self.places_before(doc_text, start, floor=max(0, start - 2 * self.divisions.max_chars))
+            if chain and chain[0][0] in word_starts:
+                start = chain[0][0]
+            elif j > 0:
+                # or a place cut in two by the limit (科右|前旗: 科右前旗 holds the name's start)
+                a = v.starts[j - 1]
+                places = self.leading_places(doc_text[a:end])
+                if places and a + len(places[0]) > start:
+                    start = a
             text = doc_text[start:end]
             if end - start - (end - head_start) < p.min_name_chars:
                 continue
@@ -524,7 +670,7 @@ class OrganizationsExtractor:
                 members = [
                     f for f in (by_span.get(span) for span in spans)
                     if f is not None and f.source in PRIORITY
-                    and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
+                    and (f.source not in (SOURCE_HEADS, SOURCE_PLACES) or f.org_type in PROPAGATING_TYPES)
                 ]
                 if noun == NOT_NAMES:
                     continue
@@ -620,7 +766,11 @@ class OrganizationsExtractor:
         """Rules, then model spans that no rule span overlaps, then list siblings of
         everything found (trimmed to a found span where one sits at the item's edge)."""
         v = View(doc)
-        rule = self.choose(self.known_names(doc) + self.head_names(v)) if self.use_rules else []
+        if self.use_rules:
+            known = self.known_names(doc)
+            rule = self.choose(known + self.place_names(v, known) + self.head_names(v))
+        else:
+            rule = []
         model: list[Found] = []
         if self.model is not None:
             taken = SpanIndex(rule)
@@ -635,7 +785,7 @@ class OrganizationsExtractor:
     @staticmethod
     def choose(found: list[Found]) -> list[Found]:
         """Non-overlapping subset: longest, earliest, then layer priority."""
-        ranked = {(f.start, f.end, PRIORITY.get(f.source, 3)): f for f in sorted(found, key=lambda f: -PRIORITY.get(f.source, 3))}
+        ranked = {(f.start, f.end, PRIORITY.get(f.source, MODEL_PRIORITY)): f for f in sorted(found, key=lambda f: -PRIORITY.get(f.source, MODEL_PRIORITY))}
         return [ranked[k] for k in resolve_overlaps(list(ranked))]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -643,7 +793,11 @@ class OrganizationsExtractor:
         doc_text = text_of(doc)
         for f in self.find(doc):
             text = doc_text[f.start : f.end]
+            code = f.place_code or self.code_of_name(text, f.org_type)
             out.append(
-                Organization(start=f.start, end=f.end, text=text, name=text, canonical=f.canonical, org_type=f.org_type, source=f.source)
+                Organization(
+                    start=f.start, end=f.end, text=text, name=text, canonical=f.canonical, org_type=f.org_type,
+                    source=f.source, place_code=code,
+                )
             )
         return doc
