@@ -316,6 +316,11 @@ class OrgPatterns:
     non_name_ends: frozenset[str]
     modifiers: frozenset[str]
     predicate_tags: frozenset[str]
+    media_cues: tuple[str, ...]  # longest first
+    media_heads: tuple[str, ...]  # longest first
+    media_max_chars: int
+    legal_suffixes: tuple[str, ...]  # longest first
+    min_short_chars: int
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
@@ -393,6 +398,8 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     if min_item > max_item:
         raise RulesError(path, "min_item_chars > max_item_chars", entry="lists")
     titles = frozenset(_words(path, data, "extend.titles"))
+    media, document = data.get("media", {}), data.get("document", {})
+    longest = functools.partial(sorted, key=lambda w: (-len(w), w))
     ordered = tuple(sorted(heads.items(), key=lambda kv: (-len(kv[0]), kv[0])))
     by_last: dict[str, list[tuple[str, str]]] = {}
     for head, org_type in ordered:
@@ -429,6 +436,11 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         non_name_ends=frozenset(_words(path, data, "generic.non_name_ends")),
         modifiers=frozenset(_words(path, data, "generic.modifiers")),
         predicate_tags=frozenset(_words(path, data, "generic.predicate_tags")),
+        media_cues=tuple(longest(_words(path, data, "media.cues"))),
+        media_heads=tuple(longest(_words(path, data, "media.heads"))),
+        media_max_chars=_int(path, media, "max_chars", where="media"),
+        legal_suffixes=tuple(longest(_words(path, data, "document.legal_suffixes"))),
+        min_short_chars=_int(path, document, "min_short_chars", where="document"),
     )
 
 

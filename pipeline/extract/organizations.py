@@ -62,6 +62,8 @@ SOURCE_RULER = "rule:orgs.ruler.v1"
 SOURCE_HEADS = "rule:orgs.heads.v1"
 SOURCE_LISTS = "rule:orgs.lists.v1"
 SOURCE_PLACES = "rule:orgs.places.v1"
+SOURCE_MEDIA = "rule:orgs.media.v1"
+SOURCE_DOCUMENT = "rule:orgs.document.v1"
 
 # A document title (《…》): names found inside it are words of the title.
 TITLE = re.compile(r"《([^《》\n]{1,200})》")
@@ -69,7 +71,7 @@ ISSUER_AFTER = ("关于", "转发", "批转", "印发")  # 《国务院办公厅
 # Clause ends: the model and the list rules never look across these.
 CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
 # Priority among rule layers when spans are equally long and start together.
-PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_LISTS: 3}
+PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_MEDIA: 3, SOURCE_LISTS: 4, SOURCE_DOCUMENT: 5}
 MODEL_PRIORITY = len(PRIORITY)
 MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
@@ -408,6 +410,11 @@ class OrganizationsExtractor:
             places = places if len(wide) == len(places) else []
         return self.place_code(places)
 
+    def bounds_name(self, word: str) -> bool:
+        """Whether a name may start right after `word`: a stop, punctuation, a clause end
+        or a predicate (宣布|乌兰浩特经济技术开发区)."""
+        return self.is_stop(word) or is_clause_end(word) or self.opens_no_name(word)
+
     def place_names(self, v: "View", known: Sequence[Found]) -> list[Found]:
         """Division + organ (深圳市发改委, 乌兰浩特经济技术开发区, 中共兴和县委), a bare level word
         + a department (省经合局), and a known body before a division's branch
@@ -435,8 +442,7 @@ class OrganizationsExtractor:
                 level = next((w for w in o.level_words if text.startswith(w, s - len(w))), None)
                 if level is not None and s - len(level) in starts:
                     before = s - len(level)
-                    prev = v.last_word(before) if before > 0 else ""
-                    if not prev or self.is_stop(prev) or is_clause_end(prev):
+                    if before == 0 or self.bounds_name(v.last_word(before)):
                         start = before
             if start is None or start not in starts:
                 continue
@@ -446,6 +452,8 @@ class OrganizationsExtractor:
                     start -= len(prefix)
                 elif department and start in known_by_end:
                     start = known_by_end[start].start  # 国家统计局苏州调查队
+                elif start > 0 and not self.bounds_name(v.last_word(start)):
+                    continue  # the name goes on to the left: 临港|新城|管委会 is no 新城 body
             if start not in starts or (word_at.get(start, "") in self.patterns.stops) or v.inside_title(start, e):
                 continue
             name = text[start:e]
@@ -540,6 +548,105 @@ class OrganizationsExtractor:
         if 0 < len(rest) < len(name) and made_of("".join(rest), p.modifiers):
             return False
         return not made_of("".join(name), p.modifiers)
+
+    # -- layer 2b: media outlets named by their reporters ---------------------------------
+    def media_names(self, v: "View") -> list[Found]:
+        """The outlet before a reporter (`media.cues`): 澎湃新闻|记者, 对《国际金融报》记者.
+        The name is the longest run of the words before the cue that ends with a media head
+        (界面新闻|大湾区频道记者 -> 界面新闻); the words stop at a stop word or punctuation."""
+        p = self.patterns
+        text = v.text
+        ends = {v.end(i) for i in range(len(v.words))}
+        out = []
+        for cue in p.media_cues:
+            at = text.find(cue)
+            while at >= 0:
+                e = at + len(cue)
+                if e in ends and not (at > 0 and text[at - 1 : e] in p.media_cues):
+                    found = self.outlet_before(v, at)
+                    if found is not None:
+                        out.append(Found(found[0], found[1], text[found[0] : found[1]], "other", SOURCE_MEDIA))
+                at = text.find(cue, e)
+        return out
+
+    def outlet_before(self, v: "View", end: int) -> tuple[int, int] | None:
+        p = self.patterns
+        text = v.text
+        if text[end - 1 : end] == "》":
+            start = text.rfind("《", max(0, end - p.media_max_chars - 2), end)
+            return (start + 1, end - 1) if start >= 0 and end - start - 2 >= 2 else None
+        i = bisect.bisect_right(v.starts, end - 1) - 1  # the word holding the cue's start
+        start = v.starts[i] if v.starts[i] < end else end
+        while i > 0 and end - v.starts[i - 1] <= p.media_max_chars:
+            prev = v.words[i - 1]
+            if self.is_stop(prev):
+                break
+            i -= 1
+            start = v.starts[i]
+        # A leading predicate is no part of the name, unless it is rare (澎湃|新闻 is a brand).
+        while start < end and self.opens_no_name(v.words[i]) and self.is_common(v.words[i]):
+            i += 1
+            start = v.starts[i] if i < len(v.starts) else end
+        # A word out of the dictionary that ends with a one-character stop (王振对|界面新闻:
+        # jieba glued 对 to a person's name) ends the run on its left; 每日 is a word.
+        while (
+            i < len(v.words) and v.starts[i] < end and len(v.words[i]) > 1 and v.words[i][-1] in p.stops
+            and not self.dictionary.word_freq(v.words[i])
+        ):
+            i += 1
+            start = v.starts[i] if i < len(v.starts) else end
+        run = text[start:end]
+        for k in range(len(run), 2, -1):
+            head = next((h for h in p.media_heads if run.endswith(h, 0, k)), None)
+            if head is not None and k - len(head) >= 2 and not made_of(run[: k - len(head)], p.modifiers):
+                return start, start + k
+        return None
+
+    # -- consistency across the article ----------------------------------------------------
+    def short_form(self, name: str) -> str | None:
+        """A full name without its opening places and legal form (杭州老板电器股份有限公司
+        -> 老板电器), or None when nothing of a name would be left.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> comp.short_form("杭州老板电器股份有限公司"), comp.short_form("浙江有限公司"), comp.short_form("某某集团")
+        ('老板电器', None, None)
+        """
+        p = self.patterns
+        suffix = next((s for s in p.legal_suffixes if name.endswith(s)), None)
+        if suffix is None:
+            return None
+        rest = name[: -len(suffix)]
+        places = self.leading_places(rest) if rest else []
+        rest = rest[sum(map(len, places)) :]
+        if len(rest) < p.min_short_chars or rest in p.stops or made_of(rest, p.modifiers) or self.is_place(rest):
+            return None
+        if rest in self.dictionary.cut(rest) and self.is_common(rest):
+            return None
+        return rest
+
+    def repeat_names(self, v: "View", found: list[Found]) -> list[Found]:
+        """Every other occurrence of a found name, and of a full name's short form after
+        it, at word boundaries and where nothing was found."""
+        text = v.text
+        starts, ends = set(v.starts), {v.end(i) for i in range(len(v.words))}
+        taken = SpanIndex(found)
+        first: dict[str, Found] = {}
+        for f in sorted(found, key=lambda f: f.start):
+            first.setdefault(text[f.start : f.end], f)
+        wanted: dict[str, tuple[Found, int]] = {name: (f, 0) for name, f in first.items()}
+        for name, f in first.items():
+            short = self.short_form(name)
+            if short is not None and short not in wanted:
+                wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
+        out = []
+        for name, (f, after) in wanted.items():
+            at = text.find(name, after)
+            while at >= 0:
+                e = at + len(name)
+                if at in starts and e in ends and not taken.overlaps(at, e) and not v.inside_title(at, e):
+                    out.append(Found(at, e, f.canonical, f.org_type, SOURCE_DOCUMENT, f.place_code))
+                at = text.find(name, e)
+        return out
 
     # -- layer 3: lists --------------------------------------------------------------
     def brand_shaped(self, text: str) -> bool:
@@ -768,7 +875,7 @@ class OrganizationsExtractor:
         v = View(doc)
         if self.use_rules:
             known = self.known_names(doc)
-            rule = self.choose(known + self.place_names(v, known) + self.head_names(v))
+            rule = self.choose(known + self.place_names(v, known) + self.head_names(v) + self.media_names(v))
         else:
             rule = []
         model: list[Found] = []
@@ -780,7 +887,8 @@ class OrganizationsExtractor:
             return model
         taken = SpanIndex(rule + model)
         lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f.start, f.end)]
-        return self.choose(rule + model + lists)
+        found = self.choose(rule + model + lists)
+        return self.choose(found + self.repeat_names(v, found))
 
     @staticmethod
     def choose(found: list[Found]) -> list[Found]:
