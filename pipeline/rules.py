@@ -146,6 +146,50 @@ def load_organizations(path: Path) -> tuple[Mapping[str, str], ...]:
     return tuple(out)
 
 
+CENTRAL_COLUMNS = "name\tshort\torg_type\tgroup"
+
+
+def load_central_organs(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
+    """Central party and state organs: `#` comment lines, a header, then one organ a line,
+    tab-separated: name, short forms (comma-separated), org_type, group. Returned as
+    EntityRuler entries like organizations.jsonl's (each short form's id is the name).
+    A surface listed twice, here or in organizations.jsonl (`known`), fails, naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RulesError(path, "file not found") from None
+    seen = {e["pattern"]: "organizations.jsonl" for e in known}
+    out: list[Mapping[str, str]] = []
+    header = False
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        where = f"line {lineno}"
+        if not header:
+            if raw != CENTRAL_COLUMNS:
+                raise RulesError(path, f"expected the header {CENTRAL_COLUMNS!r}", entry=where)
+            header = True
+            continue
+        fields = raw.split("\t")
+        if len(fields) != 4:
+            raise RulesError(path, f"expected 4 tab-separated fields, got {len(fields)}", entry=where)
+        name, short, org_type, group = fields
+        if org_type not in ORG_TYPES:
+            raise RulesError(path, f"org_type {org_type!r} is not one of {', '.join(ORG_TYPES)}", entry=where)
+        if not group.strip():
+            raise RulesError(path, "empty group", entry=where)
+        for surface in (name, *(short.split(",") if short else ())):
+            if not surface or any(c.isspace() for c in surface):
+                raise RulesError(path, f"empty name or name with blanks: {surface!r}", entry=where)
+            if surface in seen:
+                raise RulesError(path, f"duplicate name {surface!r} (also {seen[surface]})", entry=where)
+            seen[surface] = f"line {lineno}"
+            out.append(MappingProxyType({"label": "ORG", "pattern": surface, "id": name, "org_type": org_type}))
+    if not out:
+        raise RulesError(path, "no organs")
+    return tuple(out)
+
+
 DIVISION_LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
 DIVISION_COLUMNS = "code\tname\tlevel\tparent\tshort"
 
@@ -1045,7 +1089,7 @@ class Rules:
     root: Path
     sha256: str
     userdict: tuple[tuple[str, int | None, str | None], ...]
-    organizations: tuple[Mapping[str, str], ...]
+    organizations: tuple[Mapping[str, str], ...]  # organizations.jsonl, then central_organs.tsv
     org_patterns: OrgPatterns
     divisions: Divisions
     place_organs: PlaceOrgans
@@ -1072,11 +1116,12 @@ def rules_hash(root: Path) -> str:
 def _load(root: Path) -> Rules:
     if not root.is_dir():
         raise RulesError(root, "rules folder not found")
+    organizations = load_organizations(root / "organizations.jsonl")
     return Rules(
         root=root,
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
-        organizations=load_organizations(root / "organizations.jsonl"),
+        organizations=organizations + load_central_organs(root / "central_organs.tsv", known=organizations),
         org_patterns=load_org_patterns(root / "org_patterns.toml"),
         divisions=load_divisions(root / "divisions.tsv"),
         place_organs=load_place_organs(root / "place_organs.toml"),
@@ -1096,6 +1141,6 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 
 __all__ = [
-    "Rules", "RulesError", "OrgPatterns", "Divisions", "Division", "PlaceOrgans", "ORG_TYPES", "TimesRules", "load_times",
+    "Rules", "RulesError", "OrgPatterns", "Divisions", "Division", "PlaceOrgans", "load_central_organs", "ORG_TYPES", "TimesRules", "load_times",
     "load_rules", "default_rules_dir", "read_toml", "freeze",
 ]
