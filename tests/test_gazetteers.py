@@ -93,7 +93,7 @@ def test_bad_place_organs_file(tmp_path: Path, old: str, new: str, reason: str):
 
 # fmt: off
 @pytest.mark.parametrize("old, new, reason", [
-    ("外交部\t\tgovernment", "商务部\t\tgovernment", "duplicate name '商务部'"),
+    ("国家数据局\t\tgovernment", "商务部\t\tgovernment", "duplicate name '商务部'"),
     ("外交部\t\tgovernment", "华为\t\tgovernment", "also organizations.jsonl"),
     ("外交部\t\tgovernment", "\t\tgovernment", "empty name"),
     ("外交部\t\tgovernment", "外交部\t\tministry", "org_type 'ministry'"),
