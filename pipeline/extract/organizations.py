@@ -701,7 +701,11 @@ class OrganizationsExtractor:
             while j < hi and v.words[j] != "等" and not self.is_stop(v.words[j]) and j - group[-1] <= 6:
                 j += 1
             last = (group[-1] + 1, j)
-            if j < hi and v.words[j] in p.last_joiners:
+            if j < hi and v.words[j] in p.last_joiners and j + 1 < hi and v.words[j + 1] == "等":
+                # a joiner right before 等 is a character of the last item (兴|和|等: 兴和)
+                j += 1
+                items.append((group[-1] + 1, j))
+            elif j < hi and v.words[j] in p.last_joiners:
                 k = j + 1
                 while k < hi and v.words[k] != "等" and not self.is_stop(v.words[k]) and k - j <= 6:
                     k += 1
