@@ -149,16 +149,17 @@ def load_organizations(path: Path) -> tuple[Mapping[str, str], ...]:
 CENTRAL_COLUMNS = "name\tshort\torg_type\tgroup"
 
 
-def load_central_organs(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
-    """Central party and state organs: `#` comment lines, a header, then one organ a line,
-    tab-separated: name, short forms (comma-separated), org_type, group. Returned as
-    EntityRuler entries like organizations.jsonl's (each short form's id is the name).
-    A surface listed twice, here or in organizations.jsonl (`known`), fails, naming the line."""
+def load_known_names(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
+    """Known names as facts (central_organs.tsv, enterprises.tsv): `#` comment lines, a
+    header, then one body a line, tab-separated: name, short forms (comma-separated),
+    org_type, group. Returned as EntityRuler entries like organizations.jsonl's (each
+    short form's id is the name). A surface listed twice, here or in an earlier file
+    (`known`), fails, naming the line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise RulesError(path, "file not found") from None
-    seen = {e["pattern"]: "organizations.jsonl" for e in known}
+    seen = {e["pattern"]: "an earlier file" for e in known}
     out: list[Mapping[str, str]] = []
     header = False
     for lineno, raw in enumerate(lines, 1):
@@ -186,7 +187,7 @@ def load_central_organs(path: Path, *, known: tuple[Mapping[str, str], ...]) -> 
             seen[surface] = f"line {lineno}"
             out.append(MappingProxyType({"label": "ORG", "pattern": surface, "id": name, "org_type": org_type}))
     if not out:
-        raise RulesError(path, "no organs")
+        raise RulesError(path, "no names")
     return tuple(out)
 
 
@@ -1089,7 +1090,7 @@ class Rules:
     root: Path
     sha256: str
     userdict: tuple[tuple[str, int | None, str | None], ...]
-    organizations: tuple[Mapping[str, str], ...]  # organizations.jsonl, then central_organs.tsv
+    organizations: tuple[Mapping[str, str], ...]  # organizations.jsonl, then KNOWN_NAME_FILES
     org_patterns: OrgPatterns
     divisions: Divisions
     place_organs: PlaceOrgans
@@ -1112,6 +1113,17 @@ def rules_hash(root: Path) -> str:
     return h.hexdigest()
 
 
+KNOWN_NAME_FILES = ("central_organs.tsv", "enterprises.tsv")
+
+
+def known_names(root: Path, organizations: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
+    """organizations.jsonl's entries, then those of each file of facts, no surface twice."""
+    out = organizations
+    for name in KNOWN_NAME_FILES:
+        out = out + load_known_names(root / name, known=out)
+    return out
+
+
 @functools.lru_cache(maxsize=8)
 def _load(root: Path) -> Rules:
     if not root.is_dir():
@@ -1121,7 +1133,7 @@ def _load(root: Path) -> Rules:
         root=root,
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
-        organizations=organizations + load_central_organs(root / "central_organs.tsv", known=organizations),
+        organizations=known_names(root, organizations),
         org_patterns=load_org_patterns(root / "org_patterns.toml"),
         divisions=load_divisions(root / "divisions.tsv"),
         place_organs=load_place_organs(root / "place_organs.toml"),
@@ -1141,6 +1153,6 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 
 __all__ = [
-    "Rules", "RulesError", "OrgPatterns", "Divisions", "Division", "PlaceOrgans", "load_central_organs", "ORG_TYPES", "TimesRules", "load_times",
+    "Rules", "RulesError", "OrgPatterns", "Divisions", "Division", "PlaceOrgans", "load_known_names", "ORG_TYPES", "TimesRules", "load_times",
     "load_rules", "default_rules_dir", "read_toml", "freeze",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.rules import RulesError, load_central_organs, load_divisions, load_organizations, load_place_organs, load_rules
+from pipeline.rules import RulesError, load_known_names, load_divisions, load_organizations, load_place_organs, load_rules
 
 from .conftest import ROOT
 
@@ -94,7 +94,7 @@ def test_bad_place_organs_file(tmp_path: Path, old: str, new: str, reason: str):
 # fmt: off
 @pytest.mark.parametrize("old, new, reason", [
     ("国家数据局\t\tgovernment", "商务部\t\tgovernment", "duplicate name '商务部'"),
-    ("外交部\t\tgovernment", "华为\t\tgovernment", "also organizations.jsonl"),
+    ("外交部\t\tgovernment", "华为\t\tgovernment", "also an earlier file"),
     ("外交部\t\tgovernment", "\t\tgovernment", "empty name"),
     ("外交部\t\tgovernment", "外交部\t\tministry", "org_type 'ministry'"),
     ("外交部\t\tgovernment", "外交部\t,外交\tgovernment", "empty name"),
@@ -109,5 +109,5 @@ def test_bad_central_organs_file(tmp_path: Path, old: str, new: str, reason: str
     bad.write_text(text.replace(old, new, 1), encoding="utf-8")
     known = load_organizations(ROOT / "rules" / "organizations.jsonl")
     with pytest.raises(RulesError, match=reason) as exc:
-        load_central_organs(bad, known=known)
+        load_known_names(bad, known=known)
     assert f"central_organs.tsv [line {lineno}]" in str(exc.value)
