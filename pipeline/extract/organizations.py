@@ -373,7 +373,7 @@ class OrganizationsExtractor:
 
         >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
         >>> [comp.place_code(r) for r in (["杭州市", "临平区"], ["朝阳"], ["辽宁", "朝阳"], ["北京市"], [])]
-        ['330113', None, None, '110000', None]
+        ['330113', None, '211300', '110000', None]
         """
         d = self.divisions
         codes: Sequence[str] = ()
@@ -400,11 +400,16 @@ class OrganizationsExtractor:
     def code_of_name(self, text: str, org_type: str) -> str | None:
         """`place_code` of a name that opens with divisions (临平区委, 杭州汽轮动力集团).
         A firm's name opens with a place by a short form only when it is a province's or a
-        prefecture's (东方电气 is no firm of 东方市)."""
+        prefecture's (东方电气 is no firm of 东方市); a short form inside a jieba word is none.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> [comp.code_of_name(n, t) for n, t in [("杭州市政府", "government"), ("临平急救中心", "hospital"), ("阿里巴巴", "company")]]
+        ['330100', '330113', None]
+        """
         places = self.leading_places(text)
-        if places and len(next(iter(self.dictionary.cut(text)), "")) > len(places[0]):
-            return None  # the place is part of a word (阿里巴巴 is no firm of 阿里地区)
-        if places and org_type not in self.patterns.place_types:
+        if places and places[0] not in self.full_names and len(next(iter(self.dictionary.cut(text)), "")) > len(places[0]):
+            return None  # a short form inside a word (阿里巴巴 is no firm of 阿里地区)
+        if places and org_type == "company":
             d = self.divisions
             wide = [s for s in places if any(d.by_code[c].name == s or d.by_code[c].level != "county" for c in d.by_surface[s])]
             places = places if len(wide) == len(places) else []
