@@ -273,11 +273,15 @@ def _eval(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.verbose:
         for m in result.misses:
-            print(f"   {m.kind} {m.doc_id} {m.status} {json.dumps(m.item, ensure_ascii=False)}")
+            tag = " (boundary)" if m.error == "boundary" else ""
+            print(f"   {m.kind} {m.doc_id} {m.status}{tag} {json.dumps(m.item, ensure_ascii=False)}")
     print(f"{result.gold_articles} gold articles")
     for kind, f in figures.items():
         attrs = " ".join(f"{name}={'—' if acc is None else f'{acc:.3f}'}" for name, acc in f["attributes"].items())
         print(f"{kind:14s} P={f['p']:.3f} R={f['r']:.3f} F1={f['f1']:.3f} tp={f['tp']} fp={f['fp']} fn={f['fn']}  {attrs}")
+        if kind == "organizations":
+            classes = result.error_classes(kind)
+            print(f"{'':14s} errors: missed={classes['missed']} spurious={classes['spurious']} boundary={classes['boundary']}")
     print(json.dumps(figures, ensure_ascii=False))
     return EXIT_OK
 

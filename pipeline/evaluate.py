@@ -174,6 +174,9 @@ class Miss:
     doc_id: str
     status: str  # missed | spurious
     item: dict[str, Any]
+    # organisations: "boundary" when a missed name and a spurious one of the same article
+    # overlap (浙江工商大学 / 浙江工商大学经济学院), else the status
+    error: str = ""
 
 
 @dataclass
@@ -187,6 +190,16 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {kind: s.to_dict(kind) for kind, s in self.scores.items()}
+
+    def error_classes(self, kind: str) -> dict[str, int]:
+        """Errors of a kind by class: missed, spurious, boundary (a boundary error is one
+        missed and one spurious name, counted once)."""
+        out = {"missed": 0, "spurious": 0, "boundary": 0}
+        for m in self.misses:
+            if m.kind == kind:
+                out[m.error or m.status] += 1
+        out["boundary"] //= 2
+        return out
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -256,6 +269,24 @@ def _score_article(kind: str, doc_id: str, gold: list[dict], pred: list[dict], s
         if not used[j]:
             score.fp += 1
             misses.append(Miss(kind, doc_id, "spurious", {k: p.get(k) for k in _SHOWN}))
+    if kind == "organizations":
+        _mark_boundaries([m for m in misses if m.kind == kind and m.doc_id == doc_id], misses)
+
+
+def _mark_boundaries(article: list[Miss], misses: list[Miss]) -> None:
+    """Pair each missed name with the first unpaired spurious name of the article whose
+    text overlaps it (a run of at least half the shorter name), and mark both as boundary
+    errors in `misses` (in place)."""
+    spurious = [m for m in article if m.status == "spurious"]
+    paired: set[int] = set()
+    for g in (m for m in article if m.status == "missed"):
+        name = nfkc(g.item.get("name"))
+        k = next((k for k, p in enumerate(spurious) if k not in paired and texts_overlap(name, nfkc(p.item.get("name")))), None)
+        if k is None:
+            continue
+        paired.add(k)
+        for m in (g, spurious[k]):
+            misses[misses.index(m)] = Miss(m.kind, m.doc_id, m.status, m.item, "boundary")
 
 
 def evaluate(pred_dir: Path, gold_dir: Path, *, kinds: Iterable[str] = GOLD_KINDS) -> Evaluation:

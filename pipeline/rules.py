@@ -146,6 +146,185 @@ def load_organizations(path: Path) -> tuple[Mapping[str, str], ...]:
     return tuple(out)
 
 
+CENTRAL_COLUMNS = "name\tshort\torg_type\tgroup"
+
+
+def load_known_names(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
+    """Known names as facts (central_organs.tsv, enterprises.tsv): `#` comment lines, a
+    header, then one body a line, tab-separated: name, short forms (comma-separated),
+    org_type, group. Returned as EntityRuler entries like organizations.jsonl's (each
+    short form's id is the name). A surface listed twice, here or in an earlier file
+    (`known`), fails, naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RulesError(path, "file not found") from None
+    seen = {e["pattern"]: "an earlier file" for e in known}
+    out: list[Mapping[str, str]] = []
+    header = False
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        where = f"line {lineno}"
+        if not header:
+            if raw != CENTRAL_COLUMNS:
+                raise RulesError(path, f"expected the header {CENTRAL_COLUMNS!r}", entry=where)
+            header = True
+            continue
+        fields = raw.split("\t")
+        if len(fields) != 4:
+            raise RulesError(path, f"expected 4 tab-separated fields, got {len(fields)}", entry=where)
+        name, short, org_type, group = fields
+        if org_type not in ORG_TYPES:
+            raise RulesError(path, f"org_type {org_type!r} is not one of {', '.join(ORG_TYPES)}", entry=where)
+        if not group.strip():
+            raise RulesError(path, "empty group", entry=where)
+        for surface in (name, *(short.split(",") if short else ())):
+            if not surface or any(c.isspace() for c in surface):
+                raise RulesError(path, f"empty name or name with blanks: {surface!r}", entry=where)
+            if surface in seen:
+                raise RulesError(path, f"duplicate name {surface!r} (also {seen[surface]})", entry=where)
+            seen[surface] = f"line {lineno}"
+            out.append(MappingProxyType({"label": "ORG", "pattern": surface, "id": name, "org_type": org_type}))
+    if not out:
+        raise RulesError(path, "no names")
+    return tuple(out)
+
+
+DIVISION_LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
+DIVISION_COLUMNS = "code\tname\tlevel\tparent\tshort"
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str  # GB/T 2260, six digits
+    name: str
+    level: str  # province | prefecture | county
+    parent: str | None
+    short: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Divisions:
+    """rules/divisions.tsv, validated: every division once, by code, and every surface
+    (full name or short form) with the codes it may mean (朝阳 is four divisions)."""
+
+    by_code: Mapping[str, Division]
+    by_surface: Mapping[str, tuple[str, ...]]  # surface -> codes, in file order
+    max_chars: int
+
+    def is_ancestor(self, code: str, of: str) -> bool:
+        """Whether division `code` contains division `of` (or is it)."""
+        while of:
+            if of == code:
+                return True
+            of = self.by_code[of].parent or ""
+        return False
+
+
+def load_divisions(path: Path) -> Divisions:
+    """China's administrative divisions: `#` comment lines, a header, then one division a
+    line, tab-separated: code, name, level, parent code, short forms (comma-separated).
+    A duplicate code, an empty name, a code that is not six digits, an unknown parent or
+    level, or a short form of one character fails here, naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RulesError(path, "file not found") from None
+    by_code: dict[str, Division] = {}
+    lines_of: dict[str, int] = {}
+    header = False
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        where = f"line {lineno}"
+        if not header:
+            if raw != DIVISION_COLUMNS:
+                raise RulesError(path, f"expected the header {DIVISION_COLUMNS!r}", entry=where)
+            header = True
+            continue
+        fields = raw.split("\t")
+        if len(fields) != 5:
+            raise RulesError(path, f"expected 5 tab-separated fields, got {len(fields)}", entry=where)
+        code, name, level, parent, short = fields
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise RulesError(path, f"bad code {code!r} (six digits)", entry=where)
+        if code in by_code:
+            raise RulesError(path, f"duplicate code {code} (first on line {lines_of[code]})", entry=where)
+        if not name or name.strip() != name or any(c.isspace() for c in name):
+            raise RulesError(path, f"empty name or name with blanks: {name!r}", entry=where)
+        if level not in DIVISION_LEVELS:
+            raise RulesError(path, f"level {level!r} is not one of {', '.join(DIVISION_LEVELS)}", entry=where)
+        if (level == "province") != (parent == ""):
+            raise RulesError(path, "a province has no parent; every other division has one", entry=where)
+        if parent and parent not in by_code:
+            raise RulesError(path, f"parent {parent!r} is not a division listed before", entry=where)
+        shorts = tuple(short.split(",")) if short else ()
+        bad = [s for s in shorts if len(s) < 2 or s == name or any(c.isspace() for c in s)]
+        if bad or len(set(shorts)) != len(shorts):
+            raise RulesError(path, f"bad or repeated short form in {short!r} (two characters at least, not the name)", entry=where)
+        by_code[code] = Division(code=code, name=name, level=level, parent=parent or None, short=shorts)
+        lines_of[code] = lineno
+    if not by_code:
+        raise RulesError(path, "no divisions")
+    surfaces: dict[str, list[str]] = {}
+    for d in by_code.values():
+        for surface in (d.name, *d.short):
+            codes = surfaces.setdefault(surface, [])
+            if d.code not in codes:
+                codes.append(d.code)
+    return Divisions(
+        by_code=MappingProxyType(by_code),
+        by_surface=MappingProxyType({k: tuple(v) for k, v in surfaces.items()}),
+        max_chars=max(map(len, surfaces)),
+    )
+
+
+@dataclass(frozen=True)
+class PlaceOrgans:
+    """rules/place_organs.toml, validated: organ heads that make a name after a division."""
+
+    version: str
+    party_prefixes: tuple[str, ...]
+    committees: tuple[str, ...]  # longest first
+    level_words: tuple[str, ...]  # longest first
+    organs: Mapping[str, tuple[str, bool]]  # organ -> (org_type, may follow a bare level word)
+    pattern: Any  # compiled alternation of organs and committees, longest first
+
+
+def load_place_organs(path: Path) -> PlaceOrgans:
+    """Organ heads (departments, bodies) and committee words after a division's name."""
+    data = read_toml(path)
+    version = data.get("version")
+    if not isinstance(version, str) or not version:
+        raise RulesError(path, "missing version string", entry="version")
+    organs: dict[str, tuple[str, bool]] = {}
+    tables = data.get("organs", {})
+    if set(tables) != {"departments", "bodies"}:
+        raise RulesError(path, "expected tables organs.departments and organs.bodies", entry="organs")
+    for kind in ("departments", "bodies"):
+        for org_type in tables[kind]:
+            if org_type not in ORG_TYPES:
+                raise RulesError(path, f"unknown org_type (expected one of {', '.join(ORG_TYPES)})", entry=f"organs.{kind}.{org_type}")
+            for organ in _words(path, data, f"organs.{kind}.{org_type}"):
+                if organ in organs:
+                    raise RulesError(path, f"organ {organ!r} is listed twice", entry=f"organs.{kind}.{org_type}")
+                organs[organ] = (org_type, kind == "departments")
+    committees = tuple(sorted(_words(path, data, "committees"), key=len, reverse=True))
+    both = sorted(set(committees) & organs.keys())
+    if both:
+        raise RulesError(path, f"committee word {both[0]!r} is also an organ", entry="committees")
+    surfaces = sorted({*organs, *committees}, key=lambda w: (-len(w), w))
+    return PlaceOrgans(
+        version=version,
+        party_prefixes=tuple(sorted(_words(path, data, "party_prefixes"), key=len, reverse=True)),
+        committees=committees,
+        level_words=tuple(sorted(_words(path, data, "level_words"), key=len, reverse=True)),
+        organs=MappingProxyType(organs),
+        pattern=regex.compile("|".join(map(regex.escape, surfaces))),
+    )
+
+
 @dataclass(frozen=True)
 class OrgPatterns:
     """rules/org_patterns.toml, validated. Word lists are frozensets; heads are
@@ -169,6 +348,7 @@ class OrgPatterns:
     common_freq: int
     place_suffixes: tuple[str, ...]
     places: frozenset[str]
+    not_places: frozenset[str]
     separators: frozenset[str]
     last_joiners: frozenset[str]
     min_item_chars: int
@@ -181,6 +361,11 @@ class OrgPatterns:
     non_name_ends: frozenset[str]
     modifiers: frozenset[str]
     predicate_tags: frozenset[str]
+    media_cues: tuple[str, ...]  # longest first
+    media_heads: tuple[str, ...]  # longest first
+    media_max_chars: int
+    legal_suffixes: tuple[str, ...]  # longest first
+    min_short_chars: int
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
@@ -258,6 +443,8 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     if min_item > max_item:
         raise RulesError(path, "min_item_chars > max_item_chars", entry="lists")
     titles = frozenset(_words(path, data, "extend.titles"))
+    media, document = data.get("media", {}), data.get("document", {})
+    longest = functools.partial(sorted, key=lambda w: (-len(w), w))
     ordered = tuple(sorted(heads.items(), key=lambda kv: (-len(kv[0]), kv[0])))
     by_last: dict[str, list[tuple[str, str]]] = {}
     for head, org_type in ordered:
@@ -281,6 +468,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         common_freq=_int(path, extend, "common_freq", where="extend"),
         place_suffixes=tuple(_words(path, data, "extend.place_suffixes")),
         places=frozenset(_words(path, data, "extend.places")),
+        not_places=frozenset(_words(path, data, "extend.not_places")),
         separators=frozenset(_words(path, data, "lists.separators")),
         last_joiners=frozenset(_words(path, data, "lists.last_joiners")),
         min_item_chars=min_item,
@@ -293,6 +481,11 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         non_name_ends=frozenset(_words(path, data, "generic.non_name_ends")),
         modifiers=frozenset(_words(path, data, "generic.modifiers")),
         predicate_tags=frozenset(_words(path, data, "generic.predicate_tags")),
+        media_cues=tuple(longest(_words(path, data, "media.cues"))),
+        media_heads=tuple(longest(_words(path, data, "media.heads"))),
+        media_max_chars=_int(path, media, "max_chars", where="media"),
+        legal_suffixes=tuple(longest(_words(path, data, "document.legal_suffixes"))),
+        min_short_chars=_int(path, document, "min_short_chars", where="document"),
     )
 
 
@@ -1011,8 +1204,10 @@ class Rules:
     root: Path
     sha256: str
     userdict: tuple[tuple[str, int | None, str | None], ...]
-    organizations: tuple[Mapping[str, str], ...]
+    organizations: tuple[Mapping[str, str], ...]  # organizations.jsonl, then KNOWN_NAME_FILES
     org_patterns: OrgPatterns
+    divisions: Divisions
+    place_organs: PlaceOrgans
     numerals: Numerals
     units: Units
     qualifiers: Qualifiers
@@ -1033,16 +1228,30 @@ def rules_hash(root: Path) -> str:
     return h.hexdigest()
 
 
+KNOWN_NAME_FILES = ("central_organs.tsv", "enterprises.tsv")
+
+
+def known_names(root: Path, organizations: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
+    """organizations.jsonl's entries, then those of each file of facts, no surface twice."""
+    out = organizations
+    for name in KNOWN_NAME_FILES:
+        out = out + load_known_names(root / name, known=out)
+    return out
+
+
 @functools.lru_cache(maxsize=8)
 def _load(root: Path) -> Rules:
     if not root.is_dir():
         raise RulesError(root, "rules folder not found")
+    organizations = load_organizations(root / "organizations.jsonl")
     return Rules(
         root=root,
         sha256=rules_hash(root),
         userdict=load_userdict(root / "userdict.txt"),
-        organizations=load_organizations(root / "organizations.jsonl"),
+        organizations=known_names(root, organizations),
         org_patterns=load_org_patterns(root / "org_patterns.toml"),
+        divisions=load_divisions(root / "divisions.tsv"),
+        place_organs=load_place_organs(root / "place_organs.toml"),
         indicators=load_indicators(root / "indicators.toml"),
         goals=load_goals(root / "goals.toml"),
         frames=load_frames(root / "frames.toml"),
@@ -1060,6 +1269,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 
 __all__ = [
-    "Rules", "RulesError", "OrgPatterns", "ORG_TYPES", "TimesRules", "load_times", "FrameRules", "load_frames",
+    "Rules", "RulesError", "OrgPatterns", "Divisions", "Division", "PlaceOrgans", "load_known_names", "ORG_TYPES",
+    "TimesRules", "load_times", "FrameRules", "load_frames",
     "load_rules", "default_rules_dir", "read_toml", "freeze",
 ]

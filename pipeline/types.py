@@ -94,6 +94,7 @@ class Organization(Record):
     name: str
     canonical: str
     org_type: str  # company | government | university | research | hospital | school | park | association | other
+    place_code: str | None = None  # GB/T 2260 code of the division that names it (临平区委 -> 330113), rules/divisions.tsv
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

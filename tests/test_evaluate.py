@@ -220,3 +220,30 @@ def test_gold_articles_missing_from_the_run_are_named(tmp_path, capsys):
     assert evaluate(pred_dir, gold_dir).absent == []
     main(["eval", str(pred_dir), str(gold_dir)])
     assert "warning" not in capsys.readouterr().err
+
+
+# fmt: off
+@pytest.mark.parametrize("gold_names, pred_names, expected", [
+    (["浙江工商大学", "国家统计局"], ["浙江工商大学经济学院"], {"missed": 1, "spurious": 0, "boundary": 1}),
+    (["深圳市发改委"], ["发改委", "某某公司"], {"missed": 0, "spurious": 1, "boundary": 1}),
+    (["临平区委"], ["临平区委"], {"missed": 0, "spurious": 0, "boundary": 0}),
+    (["华为"], ["腾讯"], {"missed": 1, "spurious": 1, "boundary": 0}),
+])
+# fmt: on
+def test_organisation_errors_by_class(tmp_path, capsys, gold_names, pred_names, expected):
+    """Error classes split the same misses the figures count; the figures do not change."""
+    gold = {"d1": {"doc_id": "d1", "organizations": [{"name": n, "org_type": "company"} for n in gold_names]}}
+    pred = {
+        "organizations": [{"doc_id": "d1", "name": n, "org_type": "company"} for n in pred_names],
+        "articles": [{"doc_id": "d1"}],
+    }
+    pred_dir, gold_dir = write_folders(tmp_path, gold, pred)
+    result = evaluate(pred_dir, gold_dir, kinds=("organizations",))
+    classes = result.error_classes("organizations")
+    assert classes == expected
+    score = result.scores["organizations"]
+    assert classes["missed"] + classes["boundary"] == score.fn and classes["spurious"] + classes["boundary"] == score.fp
+    assert main(["eval", str(pred_dir), str(gold_dir), "--kind", "organization"]) == 0
+    out = capsys.readouterr().out
+    line = f"errors: missed={expected['missed']} spurious={expected['spurious']} boundary={expected['boundary']}"
+    assert line in out

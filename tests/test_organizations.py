@@ -43,7 +43,7 @@ def test_rules_spec(case, rules_nlp, request):
     for e in case["expect"]:
         o = found[e["surface"]]
         assert o.source.startswith("rule:")
-        for key in ("canonical", "org_type"):
+        for key in ("canonical", "org_type", "place_code"):
             if key in e:
                 assert getattr(o, key) == e[key], (e["surface"], key)
 

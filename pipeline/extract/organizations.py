@@ -50,7 +50,7 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from ..rules import OrgPatterns, Rules, load_rules
+from ..rules import Divisions, OrgPatterns, PlaceOrgans, Rules, load_rules
 from ..segment import jieba_of, text_of, words_of
 from ..types import Organization
 from . import SpanIndex, records_of, resolve_overlaps
@@ -61,6 +61,9 @@ DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
 SOURCE_RULER = "rule:orgs.ruler.v1"
 SOURCE_HEADS = "rule:orgs.heads.v1"
 SOURCE_LISTS = "rule:orgs.lists.v1"
+SOURCE_PLACES = "rule:orgs.places.v1"
+SOURCE_MEDIA = "rule:orgs.media.v1"
+SOURCE_DOCUMENT = "rule:orgs.document.v1"
 
 # A document title (《…》): names found inside it are words of the title.
 TITLE = re.compile(r"《([^《》\n]{1,200})》")
@@ -68,7 +71,8 @@ ISSUER_AFTER = ("关于", "转发", "批转", "印发")  # 《国务院办公厅
 # Clause ends: the model and the list rules never look across these.
 CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
 # Priority among rule layers when spans are equally long and start together.
-PRIORITY = {SOURCE_RULER: 0, SOURCE_HEADS: 1, SOURCE_LISTS: 2}
+PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_MEDIA: 3, SOURCE_LISTS: 4, SOURCE_DOCUMENT: 5}
+MODEL_PRIORITY = len(PRIORITY)
 MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
 # Words per model Doc (a typical article's cue clauses fit in one).
@@ -157,6 +161,7 @@ class Found:
     canonical: str
     org_type: str
     source: str
+    place_code: str | None = None
 
 
 @Language.factory(
@@ -240,7 +245,11 @@ class OrganizationsExtractor:
         self, nlp: Language, *, rules: Rules, model: Language | None, use_rules: bool = True, every_clause: bool = False
     ) -> None:
         self.patterns: OrgPatterns = rules.org_patterns
+        self.divisions: Divisions = rules.divisions
+        self.organs: PlaceOrgans = rules.place_organs
+        self.full_names = frozenset(d.name for d in self.divisions.by_code.values())
         self.dictionary = jieba_of(nlp, rules)  # parts of speech and frequencies of words
+        self.place_words = self.place_surfaces()
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
@@ -318,12 +327,152 @@ class OrganizationsExtractor:
 
     def is_place(self, text: str) -> bool:
         p = self.patterns
-        return text in p.places or (len(text) >= 2 and text.endswith(p.place_suffixes))
+        if text in p.not_places:
+            return False
+        return text in p.places or text in self.place_words or (len(text) >= 2 and text.endswith(p.place_suffixes))
+
+    # -- layer 2a: places and their organs ------------------------------------------------
+    def place_surfaces(self) -> frozenset[str]:
+        """Division names and short forms that name a place in running text: a county's
+        short form that is a common word or a predicate (友好 of 友好区, 和平, 前进) does
+        not; full names and the short forms of provinces and prefectures always do."""
+        d, p = self.divisions, self.patterns
+        out = set()
+        for surface, codes in d.by_surface.items():
+            if surface in p.not_places:
+                continue
+            if any(d.by_code[c].name == surface or d.by_code[c].level != "county" for c in codes) or not (
+                self.is_common(surface) or self.opens_no_name(surface)
+            ):
+                out.add(surface)
+        return frozenset(out)
+
+    def places_before(self, text: str, end: int, *, floor: int = 0) -> list[tuple[int, str]]:
+        """The run of division names (full or short) that ends at `end`, as (start,
+        surface) left to right, each the longest surface there (浙江省|杭州市|临平区).
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> comp.places_before("据浙江省杭州市临平区委", 10), comp.places_before("据公司", 3)
+        ([(1, '浙江省'), (4, '杭州市'), (7, '临平区')], [])
+        """
+        surfaces = self.place_words
+        chain: list[tuple[int, str]] = []
+        while end - floor >= 2:
+            k = next((k for k in range(min(self.divisions.max_chars, end - floor), 1, -1) if text[end - k : end] in surfaces), 0)
+            if not k:
+                break
+            end -= k
+            chain.append((end, text[end : end + k]))
+        chain.reverse()
+        return chain
+
+    def place_code(self, surfaces: Sequence[str]) -> str | None:
+        """The code of the last division of a run (杭州市|临平区 -> 330113), each narrowed to
+        the divisions inside the one before; None when it stays ambiguous (朝阳 alone).
+        Of a division and its own part (北京市 the province and the city) the wider is meant.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> [comp.place_code(r) for r in (["杭州市", "临平区"], ["朝阳"], ["辽宁", "朝阳"], ["北京市"], [])]
+        ['330113', None, '211300', '110000', None]
+        """
+        d = self.divisions
+        codes: Sequence[str] = ()
+        for surface in surfaces:
+            found = d.by_surface.get(surface, ())
+            inside = [c for c in found if any(d.is_ancestor(p, c) and p != c for p in codes)]
+            codes = inside or found
+        tops = [c for c in codes if not any(d.is_ancestor(o, c) and o != c for o in codes)]
+        return tops[0] if len(tops) == 1 else None
+
+    def leading_places(self, text: str) -> list[str]:
+        """The division names that open `text`, left to right, longest first at each point."""
+        surfaces = self.place_words
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            k = next((k for k in range(min(self.divisions.max_chars, len(text) - i), 1, -1) if text[i : i + k] in surfaces), 0)
+            if not k:
+                break
+            out.append(text[i : i + k])
+            i += k
+        return out if i < len(text) else []  # a bare place is no organisation
+
+    def code_of_name(self, text: str, org_type: str) -> str | None:
+        """`place_code` of a name that opens with divisions (临平区委, 杭州汽轮动力集团).
+        A firm's name opens with a place by a short form only when it is a province's or a
+        prefecture's (东方电气 is no firm of 东方市); a short form inside a jieba word is none.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> [comp.code_of_name(n, t) for n, t in [("杭州市政府", "government"), ("临平急救中心", "hospital"), ("阿里巴巴", "company")]]
+        ['330100', '330113', None]
+        """
+        places = self.leading_places(text)
+        if places and places[0] not in self.full_names and len(next(iter(self.dictionary.cut(text)), "")) > len(places[0]):
+            return None  # a short form inside a word (阿里巴巴 is no firm of 阿里地区)
+        if places and org_type == "company":
+            d = self.divisions
+            wide = [s for s in places if any(d.by_code[c].name == s or d.by_code[c].level != "county" for c in d.by_surface[s])]
+            places = places if len(wide) == len(places) else []
+        return self.place_code(places)
+
+    def bounds_name(self, word: str) -> bool:
+        """Whether a name may start right after `word`: a stop, punctuation, a clause end
+        or a predicate (宣布|乌兰浩特经济技术开发区)."""
+        return self.is_stop(word) or is_clause_end(word) or self.opens_no_name(word)
+
+    def place_names(self, v: "View", known: Sequence[Found]) -> list[Found]:
+        """Division + organ (深圳市发改委, 乌兰浩特经济技术开发区, 中共兴和县委), a bare level word
+        + a department (省经合局), and a known body before a division's branch
+        (国家统计局|苏州|调查队). The name starts and ends at word boundaries."""
+        o = self.organs
+        text = v.text
+        starts = set(v.starts)
+        ends = {v.end(i) for i in range(len(v.words))}
+        word_at = dict(zip(v.starts, v.words))
+        known_by_end = {f.end: f for f in known}
+        out = []
+        for m in o.pattern.finditer(text):
+            s, e = m.span()
+            organ = m.group()
+            if e not in ends:
+                continue
+            org_type, department = o.organs.get(organ, ("government", False))
+            chain = self.places_before(text, s, floor=max(0, s - 3 * self.divisions.max_chars))
+            if organ in o.committees:
+                # 深圳市委: the committee follows a full name (a one-character 委 after a short
+                # form is a word of its own: 发改委 is an organ, not 发改 + 委).
+                chain = chain if chain and chain[-1][1] in self.full_names else []
+            start = chain[0][0] if chain else None
+            if start is None and department:
+                level = next((w for w in o.level_words if text.startswith(w, s - len(w))), None)
+                if level is not None and s - len(level) in starts:
+                    before = s - len(level)
+                    if before == 0 or self.bounds_name(v.last_word(before)):
+                        start = before
+            if start is None or start not in starts:
+                continue
+            if chain:
+                prefix = next((p for p in o.party_prefixes if text.startswith(p, start - len(p))), None)
+                if prefix is not None:
+                    start -= len(prefix)
+                elif department and start in known_by_end:
+                    start = known_by_end[start].start  # 国家统计局苏州调查队
+                elif start > 0 and not self.bounds_name(v.last_word(start)):
+                    continue  # the name goes on to the left: 临港|新城|管委会 is no 新城 body
+            if start not in starts or (word_at.get(start, "") in self.patterns.stops) or v.inside_title(start, e):
+                continue
+            name = text[start:e]
+            if name in self.patterns.generic:
+                continue
+            code = self.place_code([w for _, w in chain]) if chain else None
+            out.append(Found(start, e, name, org_type, SOURCE_PLACES, code))
+        return out
 
     def head_names(self, v: "View") -> list[Found]:
         p = self.patterns
         out = []
         doc_text = v.text
+        word_starts = set(v.starts)
         for i in range(len(v.words)):
             found = self.head_at(v, i)
             if found is None:
@@ -362,6 +511,16 @@ class OrganizationsExtractor:
             if not pieces:
                 continue
             start = pieces[0][0]
+            # A name owns the places before it that the word limits cut off (科右|前旗|乌兰集团…).
+            chain = self.places_before(doc_text, start, floor=max(0, start - 2 * self.divisions.max_chars))
+            if chain and chain[0][0] in word_starts:
+                start = chain[0][0]
+            elif j > 0:
+                # or a place cut in two by the limit (科右|前旗: 科右前旗 holds the name's start)
+                a = v.starts[j - 1]
+                places = self.leading_places(doc_text[a:end])
+                if places and a + len(places[0]) > start:
+                    start = a
             text = doc_text[start:end]
             if end - start - (end - head_start) < p.min_name_chars:
                 continue
@@ -394,6 +553,105 @@ class OrganizationsExtractor:
         if 0 < len(rest) < len(name) and made_of("".join(rest), p.modifiers):
             return False
         return not made_of("".join(name), p.modifiers)
+
+    # -- layer 2b: media outlets named by their reporters ---------------------------------
+    def media_names(self, v: "View") -> list[Found]:
+        """The outlet before a reporter (`media.cues`): 澎湃新闻|记者, 对《国际金融报》记者.
+        The name is the longest run of the words before the cue that ends with a media head
+        (界面新闻|大湾区频道记者 -> 界面新闻); the words stop at a stop word or punctuation."""
+        p = self.patterns
+        text = v.text
+        ends = {v.end(i) for i in range(len(v.words))}
+        out = []
+        for cue in p.media_cues:
+            at = text.find(cue)
+            while at >= 0:
+                e = at + len(cue)
+                if e in ends and not (at > 0 and text[at - 1 : e] in p.media_cues):
+                    found = self.outlet_before(v, at)
+                    if found is not None:
+                        out.append(Found(found[0], found[1], text[found[0] : found[1]], "other", SOURCE_MEDIA))
+                at = text.find(cue, e)
+        return out
+
+    def outlet_before(self, v: "View", end: int) -> tuple[int, int] | None:
+        p = self.patterns
+        text = v.text
+        if text[end - 1 : end] == "》":
+            start = text.rfind("《", max(0, end - p.media_max_chars - 2), end)
+            return (start + 1, end - 1) if start >= 0 and end - start - 2 >= 2 else None
+        i = bisect.bisect_right(v.starts, end - 1) - 1  # the word holding the cue's start
+        start = v.starts[i] if v.starts[i] < end else end
+        while i > 0 and end - v.starts[i - 1] <= p.media_max_chars:
+            prev = v.words[i - 1]
+            if self.is_stop(prev):
+                break
+            i -= 1
+            start = v.starts[i]
+        # A leading predicate is no part of the name, unless it is rare (澎湃|新闻 is a brand).
+        while start < end and self.opens_no_name(v.words[i]) and self.is_common(v.words[i]):
+            i += 1
+            start = v.starts[i] if i < len(v.starts) else end
+        # A word out of the dictionary that ends with a one-character stop (王振对|界面新闻:
+        # jieba glued 对 to a person's name) ends the run on its left; 每日 is a word.
+        while (
+            i < len(v.words) and v.starts[i] < end and len(v.words[i]) > 1 and v.words[i][-1] in p.stops
+            and not self.dictionary.word_freq(v.words[i])
+        ):
+            i += 1
+            start = v.starts[i] if i < len(v.starts) else end
+        run = text[start:end]
+        for k in range(len(run), 2, -1):
+            head = next((h for h in p.media_heads if run.endswith(h, 0, k)), None)
+            if head is not None and k - len(head) >= 2 and not made_of(run[: k - len(head)], p.modifiers):
+                return start, start + k
+        return None
+
+    # -- consistency across the article ----------------------------------------------------
+    def short_form(self, name: str) -> str | None:
+        """A full name without its opening places and legal form (杭州老板电器股份有限公司
+        -> 老板电器), or None when nothing of a name would be left.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> comp.short_form("杭州老板电器股份有限公司"), comp.short_form("浙江有限公司"), comp.short_form("某某集团")
+        ('老板电器', None, None)
+        """
+        p = self.patterns
+        suffix = next((s for s in p.legal_suffixes if name.endswith(s)), None)
+        if suffix is None:
+            return None
+        rest = name[: -len(suffix)]
+        places = self.leading_places(rest) if rest else []
+        rest = rest[sum(map(len, places)) :]
+        if len(rest) < p.min_short_chars or rest in p.stops or made_of(rest, p.modifiers) or self.is_place(rest):
+            return None
+        if rest in self.dictionary.cut(rest) and self.is_common(rest):
+            return None
+        return rest
+
+    def repeat_names(self, v: "View", found: list[Found]) -> list[Found]:
+        """Every other occurrence of a found name, and of a full name's short form after
+        it, at word boundaries and where nothing was found."""
+        text = v.text
+        starts, ends = set(v.starts), {v.end(i) for i in range(len(v.words))}
+        taken = SpanIndex(found)
+        first: dict[str, Found] = {}
+        for f in sorted(found, key=lambda f: f.start):
+            first.setdefault(text[f.start : f.end], f)
+        wanted: dict[str, tuple[Found, int]] = {name: (f, 0) for name, f in first.items()}
+        for name, f in first.items():
+            short = self.short_form(name)
+            if short is not None and short not in wanted:
+                wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
+        out = []
+        for name, (f, after) in wanted.items():
+            at = text.find(name, after)
+            while at >= 0:
+                e = at + len(name)
+                if at in starts and e in ends and not taken.overlaps(at, e) and not v.inside_title(at, e):
+                    out.append(Found(at, e, f.canonical, f.org_type, SOURCE_DOCUMENT, f.place_code))
+                at = text.find(name, e)
+        return out
 
     # -- layer 3: lists --------------------------------------------------------------
     def brand_shaped(self, text: str) -> bool:
@@ -448,7 +706,11 @@ class OrganizationsExtractor:
             while j < hi and v.words[j] != "等" and not self.is_stop(v.words[j]) and j - group[-1] <= 6:
                 j += 1
             last = (group[-1] + 1, j)
-            if j < hi and v.words[j] in p.last_joiners:
+            if j < hi and v.words[j] in p.last_joiners and j + 1 < hi and v.words[j + 1] == "等":
+                # a joiner right before 等 is a character of the last item (兴|和|等: 兴和)
+                j += 1
+                items.append((group[-1] + 1, j))
+            elif j < hi and v.words[j] in p.last_joiners:
                 k = j + 1
                 while k < hi and v.words[k] != "等" and not self.is_stop(v.words[k]) and k - j <= 6:
                     k += 1
@@ -524,7 +786,7 @@ class OrganizationsExtractor:
                 members = [
                     f for f in (by_span.get(span) for span in spans)
                     if f is not None and f.source in PRIORITY
-                    and (f.source != SOURCE_HEADS or f.org_type in PROPAGATING_TYPES)
+                    and (f.source not in (SOURCE_HEADS, SOURCE_PLACES) or f.org_type in PROPAGATING_TYPES)
                 ]
                 if noun == NOT_NAMES:
                     continue
@@ -620,7 +882,11 @@ class OrganizationsExtractor:
         """Rules, then model spans that no rule span overlaps, then list siblings of
         everything found (trimmed to a found span where one sits at the item's edge)."""
         v = View(doc)
-        rule = self.choose(self.known_names(doc) + self.head_names(v)) if self.use_rules else []
+        if self.use_rules:
+            known = self.known_names(doc)
+            rule = self.choose(known + self.place_names(v, known) + self.head_names(v) + self.media_names(v))
+        else:
+            rule = []
         model: list[Found] = []
         if self.model is not None:
             taken = SpanIndex(rule)
@@ -630,12 +896,13 @@ class OrganizationsExtractor:
             return model
         taken = SpanIndex(rule + model)
         lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f.start, f.end)]
-        return self.choose(rule + model + lists)
+        found = self.choose(rule + model + lists)
+        return self.choose(found + self.repeat_names(v, found))
 
     @staticmethod
     def choose(found: list[Found]) -> list[Found]:
         """Non-overlapping subset: longest, earliest, then layer priority."""
-        ranked = {(f.start, f.end, PRIORITY.get(f.source, 3)): f for f in sorted(found, key=lambda f: -PRIORITY.get(f.source, 3))}
+        ranked = {(f.start, f.end, PRIORITY.get(f.source, MODEL_PRIORITY)): f for f in sorted(found, key=lambda f: -PRIORITY.get(f.source, MODEL_PRIORITY))}
         return [ranked[k] for k in resolve_overlaps(list(ranked))]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -643,7 +910,11 @@ class OrganizationsExtractor:
         doc_text = text_of(doc)
         for f in self.find(doc):
             text = doc_text[f.start : f.end]
+            code = f.place_code or self.code_of_name(text, f.org_type)
             out.append(
-                Organization(start=f.start, end=f.end, text=text, name=text, canonical=f.canonical, org_type=f.org_type, source=f.source)
+                Organization(
+                    start=f.start, end=f.end, text=text, name=text, canonical=f.canonical, org_type=f.org_type,
+                    source=f.source, place_code=code,
+                )
             )
         return doc
