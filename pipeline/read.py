@@ -324,7 +324,7 @@ _LABELLED_DATE = re.compile(
 def labelled_date(text: str) -> dt.date | None:
     """The first date a label introduces in a page's text, else None.
 
-    >>> labelled_date("首页\n发布日期：2024年01月26日　点击数：567\n相关：2023-01-10")
+    >>> labelled_date("首页 发布日期：2024年01月26日　点击数：567 相关：2023-01-10")
     datetime.date(2024, 1, 26)
     >>> labelled_date("2024-01-15 2023年工作总结") is None
     True
