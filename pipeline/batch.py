@@ -53,7 +53,7 @@ class PreviousRun:
     Tables are sorted by doc_id, so each article's lines are one contiguous block.
     """
 
-    def __init__(self, out_dir: Path, *, rules_sha256: str, code_sha256: str, org_model: bool = True) -> None:
+    def __init__(self, out_dir: Path, *, rules_sha256: str, code_sha256: str, org_model: bool = True, html: str = "main") -> None:
         self.out_dir = out_dir
         self.blocks: dict[str, dict[str, tuple[int, int]]] = {}
         self.inputs: dict[str, str] = {}
@@ -66,6 +66,8 @@ class PreviousRun:
         if m.get("rules_sha256") != rules_sha256 or m.get("code_sha256") != code_sha256:
             return
         if m.get("org_model", True) != org_model:  # manifests before the option: model on
+            return
+        if m.get("html", "full") != html:  # manifests before the option: visible text
             return
         try:
             for kind in KINDS + ("article",):
@@ -290,6 +292,7 @@ def run(
     force: bool = False,
     timeout: float | None = DEFAULT_TIMEOUT,
     org_model: bool = True,
+    html: str = "main",
     on_progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
     """Extract every article under `paths` into the tables of `out_dir`.
@@ -299,20 +302,21 @@ def run(
     An article still running after `timeout` seconds (None: no limit) is stopped and
     becomes a row of `errors`. `org_model=False` finds organisations by the rules alone
     (faster; no `model:` records); a run reuses only records made the same way.
+    `html`: which text of a web page is read (`pipeline.read.HTML_MODES`); also part of reuse.
     """
     paths = [str(p) for p in paths]
     rules = load_rules(rules_dir)  # fail on bad rules before touching any output
     out_dir = Path(out_dir)
     clean_stale_temporaries(out_dir)
     code_sha256 = code_hash()
-    previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256, org_model=org_model)
+    previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256, org_model=org_model, html=html)
     writer = OutputWriter(out_dir, formats=formats)
     progress = Progress()
     inputs: dict[str, str] = {}
     first_seen: dict[str, str] = {}
 
     def articles() -> Iterator[Article]:
-        for item in iter_articles(paths, default_date=default_date):
+        for item in iter_articles(paths, default_date=default_date, html_mode=html):
             if isinstance(item, InputProblem):
                 _error(item)
                 continue
@@ -331,7 +335,7 @@ def run(
             yield item
 
     def _error(problem: InputProblem) -> None:
-        progress.errors += 1
+        progress.errors += not problem.is_warning
         writer.add_error(f"{problem.path}\0{problem.line or 0:012d}", problem.to_dict())
 
     try:
@@ -356,6 +360,7 @@ def run(
             "rules_sha256": rules.sha256,
             "code_sha256": code_sha256,
             "org_model": org_model,
+            "html": html,
             "reused": progress.reused,
             "inputs": dict(sorted(inputs.items())),
             "counts": counts,

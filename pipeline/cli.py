@@ -81,6 +81,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="process every article, even those unchanged since the last run in --out")
     p.add_argument("--timeout", type=_seconds, default=None, help="stop an article still running after this many seconds; it becomes a row of errors.jsonl (default: 600; 0: no limit)")
     p.add_argument("--no-org-model", action="store_true", help="find organisations by the rules alone, without the NER model: faster, fewer organisations (see README)")
+    p.add_argument("--html", choices=("main", "full"), default="main", help="web pages: main content only (default) or all visible text (see README)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--engine", choices=("local", "spark"), default="local", help="local processes (default) or Apache Spark (needs press-extract[spark] and Java)")
     p.add_argument("--master", default=None, help="with --engine spark: the Spark master, e.g. local[2] (default: spark-submit's)")
@@ -132,6 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             paths, out_dir=out, formats=args.format or ("jsonl",), workers=args.workers or default_workers(),
             default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
             timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None), org_model=not args.no_org_model,
+            html=args.html,
         )
     if printer:
         printer.close()

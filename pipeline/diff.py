@@ -341,7 +341,10 @@ class ArticleTexts:
         suffix = file.suffix.lower()
         if suffix not in SUFFIXES:
             return f"input {path} is not a supported file"
-        result = article_from_bytes(file.read_bytes(), path=path, doc_id=row["doc_id"], suffix=suffix)
+        # The text the run used: a web page is re-read the way its row says (`text_from`;
+        # rows from before the option hold the visible text).
+        mode = "full" if row.get("text_from") in (None, "full") else row["text_from"]
+        result = article_from_bytes(file.read_bytes(), path=path, doc_id=row["doc_id"], suffix=suffix, html_mode=mode)
         return result if isinstance(result, Article) else result.reason
 
     def get(self, row: dict[str, Any] | None, folder: Path) -> tuple[str | None, str]:

@@ -82,6 +82,7 @@ def process_article(article: Article, *, nlp: Language) -> tuple[dict[str, Any],
         "url": article.url,
         "encoding": article.encoding,
         "sha256": article.sha256,
+        "text_from": article.text_from,
         "chars": len(article.text),
         "sentences": len(document.sentences),
     }

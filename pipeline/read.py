@@ -25,16 +25,29 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+# Which text of a web page is the article: "main" (the main content, by trafilatura) or
+# "full" (all visible text). The mode is recorded as `text_from` so re-reading reproduces it.
+HTML_MODES = ("main", "full")
+# Main content shorter than this is taken as a failed extraction (a picture page, a
+# caption): the full visible text is used instead, with a warning row.
+MIN_MAIN_CHARS = 50
+# How the reason of an errors.jsonl row that is only a warning begins.
+WARNING = "warning: "
 
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
-    """A bad input: becomes one line of errors.jsonl."""
+    """A bad input, or a warning about one that was still read: one line of errors.jsonl."""
 
     path: str
     reason: str
     line: int | None = None
     doc_id: str | None = None
+
+    @property
+    def is_warning(self) -> bool:
+        """The input was read all the same (its article is processed); not a failure."""
+        return self.reason.startswith(WARNING)
 
     def to_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "doc_id": self.doc_id, "reason": self.reason}
@@ -153,6 +166,7 @@ class _VisibleText(HTMLParser):
         self.parts: list[str] = []
         self.title: list[str] = []
         self.meta_date: str | None = None
+        self.url: str | None = None
         self._hidden = 0
         self._in_title = False
 
@@ -162,6 +176,12 @@ class _VisibleText(HTMLParser):
             key = (a.get("name") or a.get("property") or a.get("itemprop") or "").lower()
             if key in self._META_DATE and self.meta_date is None:
                 self.meta_date = a.get("content")
+            elif key == "og:url" and self.url is None:
+                self.url = a.get("content") or None
+        elif tag == "link":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            if a.get("rel", "").lower() == "canonical" and a.get("href"):
+                self.url = a["href"]  # the page's own statement beats og:url
         elif tag == "title":
             self._in_title = True
         elif tag in self._HIDDEN:
@@ -188,20 +208,138 @@ class _VisibleText(HTMLParser):
             self.parts.append("\n")
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a web page says about itself, and its visible text (the `full` text)."""
+
+    text: str
+    title: str | None
+    date: dt.date | None  # from a meta tag
+    url: str | None
+
+
 def html_to_text(source: str) -> tuple[str, str | None, dt.date | None]:
     """Visible text, title and meta date of an HTML page.
 
     >>> html_to_text('<html><head><title>T</title><script>x=1</script></head><body><p>增长6%</p></body></html>')
     ('增长6%', 'T', None)
     """
+    page = parse_page(source)
+    return page.text, page.title, page.date
+
+
+def parse_page(source: str) -> Page:
+    """The visible text of a page, its <title>, meta date and URL (canonical link, og:url)."""
     parser = _VisibleText()
     parser.feed(source)
     parser.close()
-    text = "".join(parser.parts)
+    return Page(_tidy("".join(parser.parts)), html.unescape("".join(parser.title)).strip() or None,
+                parse_date(parser.meta_date), parser.url)
+
+
+def _tidy(text: str) -> str:
     # Source indentation between tags is not text; runs of blank lines are layout.
-    text = re.sub(r"[ \t\r\f\v]*\n[ \t\r\f\v\n]*", "\n", text).strip()
-    title = html.unescape("".join(parser.title)).strip() or None
-    return text, title, parse_date(parser.meta_date)
+    return re.sub(r"[ \t\r\f\v]*\n[ \t\r\f\v\n]*", "\n", text).strip()
+
+
+# htmldate discards dates after `max_date` (default: today), which would make the result
+# depend on the day of the run; a fixed bound keeps reading deterministic.
+_DATE_PARAMS = {"extensive_search": True, "original_date": True, "max_date": "2099-12-31"}
+
+
+@dataclass(frozen=True, slots=True)
+class MainContent:
+    text: str  # "" when the extractor found none
+    title: str | None
+    date: dt.date | None  # the date the extractor found in the page
+
+
+def main_content(source: str) -> MainContent:
+    """The main content of a page by trafilatura (precision first; recall when precision
+    finds nothing, e.g. an article laid out in a <table>), its title and date (htmldate).
+
+    No tables: on government sites tables are mostly page layout, and trafilatura would
+    keep the whole layout (menus and footers included) as one table.
+    """
+    import trafilatura  # here, not at import: only main-content reading needs it
+
+    options = dict(
+        with_metadata=True, include_tables=False, include_comments=False, include_images=False,
+        deduplicate=False, date_extraction_params=_DATE_PARAMS,
+    )
+    doc = trafilatura.bare_extraction(source, favor_precision=True, **options)
+    if doc is None or not (doc.text or "").strip():
+        doc = trafilatura.bare_extraction(source, favor_recall=True, **options)
+    if doc is None:
+        return MainContent("", None, None)
+    return MainContent(_tidy(doc.text or ""), doc.title or None, parse_date(doc.date))
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlText:
+    text: str
+    text_from: str  # main | full
+    title: str | None
+    date: dt.date | None
+    date_source: str | None  # html-meta | html-extractor
+    url: str | None
+    warning: str | None = None
+
+
+def read_html(source: str, *, mode: str = "main") -> HtmlText:
+    """The article text of a page by `mode` (`HTML_MODES`), with title, date and URL.
+
+    Date: a meta tag, else a labelled date in the visible text (`labelled_date`), else the
+    date the extractor finds (both modes). In `main` mode a
+    main content under `MIN_MAIN_CHARS` gives the full text instead, with a warning.
+    """
+    if mode not in HTML_MODES:
+        raise ValueError(f"unknown HTML mode {mode!r} (expected one of {', '.join(HTML_MODES)})")
+    page = parse_page(source)
+    main = main_content(source) if mode == "main" else None
+    date, date_source = page.date, "html-meta" if page.date else None
+    if date is None and (date := labelled_date(page.text)):
+        date_source = "html-label"
+    if date is None and (date := main.date if main is not None else _page_date(source)):
+        date_source = "html-extractor"
+    common = dict(date=date, date_source=date_source, url=page.url)
+    if main is None:
+        return HtmlText(page.text, "full", page.title, **common)
+    if len(main.text) < MIN_MAIN_CHARS:
+        return HtmlText(page.text, "full", page.title, **common, warning=(
+            f"{WARNING}main content too small ({len(main.text)} characters, under {MIN_MAIN_CHARS}); "
+            "used the page's full visible text (text_from: full)"))
+    return HtmlText(main.text, "main", main.title or page.title, **common)
+
+
+# Chinese government and news pages label the publication date in the article's info
+# line (发布日期：2024年01月26日, 发布时间：2024-03-15, 时间：2023-07-12); htmldate does not
+# read these labels. The label must be followed by the date, so the unlabelled dates of
+# related-article lists are never taken.
+_LABELLED_DATE = re.compile(
+    r"(?:发布|发表|发文|成文|印发|公开|更新)?(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
+
+
+def labelled_date(text: str) -> dt.date | None:
+    """The first date a label introduces in a page's text, else None.
+
+    >>> labelled_date("首页 发布日期：2024年01月26日　点击数：567 相关：2023-01-10")
+    datetime.date(2024, 1, 26)
+    >>> labelled_date("2024-01-15 2023年工作总结") is None
+    True
+    """
+    for m in _LABELLED_DATE.finditer(text):
+        if (date := parse_date(m[1])) is not None:
+            return date
+    return None
+
+
+def _page_date(source: str) -> dt.date | None:
+    """The publication date htmldate finds in a page (what trafilatura uses in `main` mode)."""
+    import htmldate
+
+    return parse_date(htmldate.find_date(source, **_DATE_PARAMS))
 
 
 def _sha256(text: str) -> str:
@@ -209,20 +347,23 @@ def _sha256(text: str) -> str:
 
 
 def article_from_bytes(
-    data: bytes, *, path: str, doc_id: str, suffix: str, default_date: dt.date | None = None
+    data: bytes, *, path: str, doc_id: str, suffix: str, default_date: dt.date | None = None,
+    html_mode: str = "main",
 ) -> Article | InputProblem:
-    """Decode one text or HTML input; dates: HTML meta, then file name, then `default_date`."""
+    """Decode one text or HTML input; dates: the page's (meta, then extractor), then file
+    name, then `default_date`. A web page's fallback to its full text is in `Article.warning`."""
     if len(data) > MAX_BYTES:
         return InputProblem(path, f"too large: {len(data)} bytes (limit {MAX_BYTES})", doc_id=doc_id)
     try:
         text, encoding = decode(data)
     except DecodeError as exc:
         return InputProblem(path, f"undecodable: {exc}", doc_id=doc_id)
-    title = None
+    title = url = text_from = warning = None
     date, date_source = None, None
     if suffix in HTML_SUFFIXES:
-        text, title, date = html_to_text(text)
-        date_source = "html-meta" if date else None
+        page = read_html(text, mode=html_mode)
+        text, title, date, date_source, url = page.text, page.title, page.date, page.date_source, page.url
+        text_from, warning = page.text_from, page.warning
     if not text.strip():
         return InputProblem(path, "empty: no text" + (" (HTML without visible text)" if suffix in HTML_SUFFIXES else ""), doc_id=doc_id)
     if date is None and (date := date_from_name(Path(path).name)):
@@ -230,8 +371,8 @@ def article_from_bytes(
     if date is None and default_date is not None:
         date, date_source = default_date, "option"
     return Article(
-        doc_id=doc_id, text=text, path=path, title=title, date=date, date_source=date_source,
-        encoding=encoding, sha256=_sha256(text),
+        doc_id=doc_id, text=text, path=path, title=title, date=date, date_source=date_source, url=url,
+        encoding=encoding, sha256=_sha256(text), text_from=text_from, warning=warning,
     )
 
 
@@ -288,11 +429,13 @@ def _doc_id(path: Path, root: Path) -> str:
 
 
 def iter_articles(
-    paths: Iterable[str | Path], *, default_date: dt.date | None = None, stdin: BinaryIO | None = None
+    paths: Iterable[str | Path], *, default_date: dt.date | None = None, stdin: BinaryIO | None = None,
+    html_mode: str = "main",
 ) -> Iterator[Article | InputProblem]:
     """Articles from files, folders (recursive, sorted) and `-` (standard input), lazily.
 
     doc_id: the JSONL `id`, else the path relative to the input root without suffix.
+    A web page that fell back to its full text is preceded by its warning (an `InputProblem`).
     """
     for given in paths:
         if str(given) == "-":
@@ -312,10 +455,10 @@ def iter_articles(
             yield InputProblem(str(root), "not found")
             continue
         for f in files:
-            yield from _read_file(f, base=base, default_date=default_date)
+            yield from _read_file(f, base=base, default_date=default_date, html_mode=html_mode)
 
 
-def _read_file(f: Path, *, base: Path, default_date: dt.date | None) -> Iterator[Article | InputProblem]:
+def _read_file(f: Path, *, base: Path, default_date: dt.date | None, html_mode: str) -> Iterator[Article | InputProblem]:
     suffix = f.suffix.lower()
     try:
         if suffix in JSONL_SUFFIXES:
@@ -334,4 +477,7 @@ def _read_file(f: Path, *, base: Path, default_date: dt.date | None) -> Iterator
     except OSError as exc:
         yield InputProblem(str(f), f"unreadable: {exc.strerror or exc}")
         return
-    yield article_from_bytes(data, path=str(f), doc_id=doc_id, suffix=suffix, default_date=default_date)
+    found = article_from_bytes(data, path=str(f), doc_id=doc_id, suffix=suffix, default_date=default_date, html_mode=html_mode)
+    if isinstance(found, Article) and found.warning:
+        yield InputProblem(str(f), found.warning, doc_id=doc_id)
+    yield found

@@ -131,6 +131,10 @@ def _change_note(c: Change) -> str:
     return "changed: " + "; ".join(f"{f} {show(c.old.get(f))} → {show(c.new.get(f))}" for f in c.fields)
 
 
+# How the review names the text a web page was read as (`articles.text_from`).
+_TEXT_FROM = {"main": "main content of the page", "full": "all visible text of the page"}
+
+
 class _ArticleView:
     """Renders one article (of the new run when there is a diff)."""
 
@@ -217,7 +221,8 @@ class _ArticleView:
         parts = [
             f'<section class="doc" id="a{self.n}" data-doc-id="{html.escape(self.doc_id, quote=True)}" data-status="{status}">',
             f"<h2>{html.escape(self.doc_id)}" + (f" — {html.escape(title)}" if title else "") + (f" <small>[{status}]</small>" if status not in ("", "same") else "") + "</h2>",
-            f'<p class="meta">date {_e(self.row.get("date"))} · {_e(self.row.get("chars"))} characters · input {_e(self.row.get("path"))} · '
+            f'<p class="meta">date {_e(self.row.get("date"))} · {_e(self.row.get("chars"))} characters · ' + (f'text {_e(_TEXT_FROM.get(self.row["text_from"], self.row["text_from"]))} · ' if self.row.get("text_from") else "")
+            + f'input {_e(self.row.get("path"))} · '
             + ", ".join(f"{sum(r['kind'] == k for r in self.records)} {TABLES[k]}" for k in KINDS) + "</p>",
         ]
         if self.change is not None and self.change.changes:

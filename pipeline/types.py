@@ -36,10 +36,12 @@ class Article:
     path: str | None = None
     title: str | None = None
     date: dt.date | None = None
-    date_source: str | None = None  # jsonl | html-meta | filename | option
+    date_source: str | None = None  # jsonl | html-meta | html-extractor | filename | option
     url: str | None = None
     encoding: str | None = None
     sha256: str | None = None
+    text_from: str | None = None  # web pages: main | full (pipeline.read.HTML_MODES)
+    warning: str | None = None  # said about the input while reading it (not an output column)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,6 +170,7 @@ ARTICLE_SCHEMA: tuple[tuple[str, str], ...] = (
     ("url", "string"),
     ("encoding", "string"),
     ("sha256", "string"),
+    ("text_from", "string"),
     ("chars", "int"),
     ("sentences", "int"),
 )

@@ -54,8 +54,8 @@ def test_html_visible_text_title_and_meta_date(tmp_path):
     <body><h1>标题</h1><p>地区生产总值1067.27亿元，增长6%。</p>
     <noscript>请开启脚本</noscript><div>近400家&nbsp;企业</div></body></html>"""
     (tmp_path / "page.html").write_text(page, encoding="utf-8")
-    (article,) = _read(tmp_path / "page.html")
-    assert article.title == "临平 & 经开区"
+    (article,) = _read(tmp_path / "page.html", html_mode="full")
+    assert article.title == "临平 & 经开区" and article.text_from == "full"
     assert article.date == dt.date(2024, 2, 1) and article.date_source == "html-meta"
     assert "99%" not in article.text and "color" not in article.text and "脚本" not in article.text
     assert article.text == "标题\n地区生产总值1067.27亿元，增长6%。\n近400家\xa0企业"
@@ -69,7 +69,7 @@ def test_html_with_only_scripts_is_an_empty_input(tmp_path):
 
 def test_gbk_html(tmp_path):
     (tmp_path / "g.html").write_bytes("<p>增长6%</p>".encode("gbk"))
-    (article,) = _read(tmp_path / "g.html")
+    (article,) = _read(tmp_path / "g.html", html_mode="full")
     assert article.text == "增长6%" and article.encoding == "gb18030"
 
 
