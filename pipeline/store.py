@@ -339,11 +339,13 @@ class Store:
     def runs(self) -> list[int]:
         return [r[0] for r in self.con.execute("SELECT run_id FROM runs WHERE finished IS NOT NULL ORDER BY run_id").fetchall()]
 
-    def snapshot(self, run_id: int) -> tuple[dict[str, str], dict[str, dict[str, str]], dict[str, str]]:
-        """Every article as it stood after run `run_id` (its latest version written by that
-        run or an earlier one): the article row line, the JSONL lines per kind, and the
-        text keyed by sha256."""
+    def snapshot(self, run_id: int | None) -> tuple[int, tuple[dict[str, str], dict[str, dict[str, str]], dict[str, str]]]:
+        """Every article as it stood after run `run_id` (None: the latest finished run), that
+        is its latest version written by that run or an earlier one: the run id, and the
+        article row line, the JSONL lines per kind and the texts keyed by sha256."""
         runs = self.runs()
+        if run_id is None and runs:
+            run_id = runs[-1]
         if run_id not in runs:
             known = f"{runs[0]}-{runs[-1]}" if runs else "none"
             raise StoreError(f"{self.path}: no run {run_id} (runs: {known})")
@@ -358,7 +360,7 @@ class Store:
         texts = dict(self.con.execute(
             "SELECT sha256, any_value(text) FROM articles WHERE run_id <= ? AND sha256 IS NOT NULL GROUP BY sha256", [run_id]
         ).fetchall())
-        return {d: k.pop("article") for d, k in lines.items()}, lines, texts
+        return run_id, ({d: k.pop("article") for d, k in lines.items()}, lines, texts)
 
 
 def _utc_now() -> dt.datetime:
