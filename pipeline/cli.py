@@ -320,7 +320,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _review_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("out", type=Path, metavar="OUT_DIR|STORE", help="output folder to review, or a DuckDB store")
     p.add_argument("--run", metavar="RUN", help="with a store: the run to review (default: the latest)")
-    p.add_argument("--html", type=Path, help="the page to write (default: OUT_DIR/review.html; next to a store: STORE.review.html)")
+    p.add_argument("--html", type=Path, help="the page to write (default: OUT_DIR/review.html; for a store NAME.duckdb: NAME.review.html beside it)")
     p.add_argument("--pages", type=Path, metavar="DIR", help="instead of one page: DIR/index.html and one page per article")
     p.add_argument("--diff", metavar="OLD_DIR|OLD_RUN", help="mark records added, removed or changed since this run (with a store: a run id)")
     p.add_argument("--only-different", action="store_true", help="with --diff: show only the articles that differ")

@@ -177,12 +177,19 @@ def test_a_file_that_is_no_store_is_a_clear_error_and_stays_as_it_was(tmp_path, 
         Store(tmp_path / "missing.duckdb", read_only=True)
 
 
-def test_format_duckdb_is_a_store_in_the_output_folder(tmp_path):
-    src = _day(tmp_path / "d.jsonl", ("a2", A2, "2024-02-01"))
+def test_format_duckdb_is_a_store_in_the_output_folder_and_force_writes_new_versions(tmp_path):
+    src = _day(tmp_path / "d.jsonl", ("a2", A2, "2024-02-01"), ("a3", A3, "2026-01-20"))
     out = tmp_path / "out"
-    assert main(["run", str(src), "--out", str(out), "--format", "jsonl,duckdb", "--quiet", "--workers", "1", "--no-org-model"]) == 0
-    assert _rows(out / "press-extract.duckdb", "SELECT doc_id, version FROM articles") == [("a2", 1)]
+    # Two workers: the pool is forked while the store is open.
+    args = ["run", str(src), "--out", str(out), "--format", "jsonl,duckdb", "--quiet", "--workers", "2", "--no-org-model"]
+    assert main(args) == 0
+    db = out / "press-extract.duckdb"
+    assert _rows(db, "SELECT doc_id, version FROM articles ORDER BY doc_id") == [("a2", 1), ("a3", 1)]
     assert sorted(p.name for p in out.glob("*.jsonl")) == sorted(f"{TABLES[k]}.jsonl" for k in TABLES)
+    assert main(args + ["--force"]) == 0
+    assert _rows(db, "SELECT doc_id, version, superseded_by FROM articles ORDER BY doc_id, version") == [
+        ("a2", 1, 2), ("a2", 2, None), ("a3", 1, 2), ("a3", 2, None),
+    ]
 
 
 # -- a killed run, two processes -----------------------------------------------------
