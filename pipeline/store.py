@@ -192,7 +192,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = _connect(self.path, read_only=read_only)
         self.run_id: int | None = None
-        self._buffers: dict[str, list[dict[str, Any]]] = {}
+        self._buffers: dict[str, dict[str, list[Any]]] = {}  # table -> column -> values
         self._superseded: list[dict[str, Any]] = []
         self._buffered = 0
         try:
@@ -269,8 +269,7 @@ class Store:
         version = cur.version + 1 if cur else 1
         if cur:
             self._superseded.append({"doc_id": doc_id, "version": cur.version})
-        base = {"version": version, "run_id": self.run_id}
-        self._add("articles", {**row, **base, "text": text})
+        self._add("articles", {**row, "version": version, "run_id": self.run_id, "text": text})
         self._add("record_lines", {"doc_id": doc_id, "version": version, "kind": "article", "lines": json_line(row)})
         for n, (start, end) in enumerate(sentences):
             self._add("sentences", {"doc_id": doc_id, "version": version, "sentence": n, "start": start, "end": end})
@@ -278,9 +277,14 @@ class Store:
             if not kind_lines:
                 continue
             self._add("record_lines", {"doc_id": doc_id, "version": version, "kind": kind, "lines": "\n".join(kind_lines)})
-            for line in kind_lines:
-                self._add(TABLES[kind], {**json.loads(line), **base})
+            # Records stay JSONL lines until DuckDB parses them in `flush` (faster than Python).
+            columns = self._buffers.setdefault(TABLES[kind], {"line": [], "version": []})
+            columns["line"] += kind_lines
+            columns["version"] += [version] * len(kind_lines)
+            self._buffered += len(kind_lines)
         self.written += 1
+        if self._buffered >= FLUSH_ROWS:
+            self.flush()
         return version
 
     def add_error(self, row: dict[str, Any]) -> None:
@@ -288,21 +292,27 @@ class Store:
         self._add("errors", {**row, "run_id": self.run_id, "error": self.errors})
 
     def _add(self, table: str, row: dict[str, Any]) -> None:
-        self._buffers.setdefault(table, []).append(row)
+        columns = self._buffers.setdefault(table, {name: [] for name, _ in table_columns(table) if name in row})
+        for name, values in columns.items():
+            values.append(row.get(name))
         self._buffered += 1
-        if self._buffered >= FLUSH_ROWS:
-            self.flush()
 
     def flush(self) -> None:
         """Insert the buffered rows (still inside the batch's transaction)."""
         import pyarrow as pa
 
-        for table, rows in self._buffers.items():
-            cols = table_columns(table)
-            arrow = pa.schema([(c, getattr(pa, _ARROW_TYPES[t])()) for c, t in cols if any(c in r for r in rows[:1])])
-            data = pa.Table.from_pylist(rows, schema=arrow)
+        record_tables = {TABLES[k] for k in KINDS}
+        for table, columns in self._buffers.items():
+            types = dict(table_columns(table))
+            if table in record_tables:
+                fields = json.dumps({c: t for c, t in types.items() if c not in ("version", "run_id")})
+                select = f"SELECT unnest(from_json(line, '{fields}')), version, {int(self.run_id)} AS run_id FROM _batch"
+                data = pa.table({"line": pa.array(columns["line"], pa.string()), "version": pa.array(columns["version"], pa.int32())})
+            else:
+                select = "SELECT * FROM _batch"
+                data = pa.table({c: pa.array(v, getattr(pa, _ARROW_TYPES[types[c]])()) for c, v in columns.items()})
             self.con.register("_batch", data)
-            self.con.execute(f"INSERT INTO {_q(table)} BY NAME SELECT * FROM _batch")
+            self.con.execute(f"INSERT INTO {_q(table)} BY NAME {select}")
             self.con.unregister("_batch")
         if self._superseded:
             self.con.register("_old", pa.Table.from_pylist(self._superseded))
