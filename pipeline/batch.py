@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .process import load, process_article
 from .read import Article, InputProblem, iter_articles
 from .rules import load_rules
+from .store import Store
 from .types import KINDS, TABLES
 from .write import OutputWriter, clean_stale_temporaries, json_line
 
@@ -95,10 +96,14 @@ class PreviousRun:
                 with (self.out_dir / f"{TABLES[kind]}.jsonl").open("rb") as fh:
                     fh.seek(block[0])
                     lines[kind] = fh.read(block[1]).decode("utf-8").splitlines()
-        # The path, title or encoding may differ although the text is the same.
-        new_row = dict(row, path=article.path, title=article.title, url=article.url, encoding=article.encoding,
-                       date_source=article.date_source)
-        return new_row, lines
+        return as_read(row, article), lines
+
+
+def as_read(row: dict[str, Any], article: Article) -> dict[str, Any]:
+    """An earlier run's articles row with how `article` was read this time: the path,
+    title or encoding may differ although the text is the same."""
+    return dict(row, path=article.path, title=article.title, url=article.url, encoding=article.encoding,
+                date_source=article.date_source)
 
 
 def _index_table(path: Path) -> dict[str, tuple[int, int]]:
@@ -137,6 +142,7 @@ class RunResult:
     errors: int
     seconds: float
     counts: dict[str, int]
+    store_run: int | None = None  # the run id in the store, when there is one
 
 
 # An article that kills its worker this many times when run alone is given up (an error).
@@ -184,19 +190,20 @@ def _init_worker(rules_dir: str | None, timeout: float | None = None, org_model:
     _TIMEOUT = timeout
 
 
-def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[str]] | str]:
-    """Process one article in a worker: its row and its JSONL lines per kind, or a reason."""
+def _work(article: Article) -> tuple[str, dict[str, Any] | None, dict[str, list[str]] | str, tuple]:
+    """Process one article in a worker: its row, its JSONL lines per kind and its
+    sentence spans, or a reason."""
     try:
         with time_limit(_TIMEOUT):
             row, document = process_article(article, nlp=_NLP)
     except ArticleTimeout as exc:  # a hang must not stall an unattended batch
-        return article.doc_id, None, f"extraction stopped: {exc} (--timeout)"
+        return article.doc_id, None, f"extraction stopped: {exc} (--timeout)", ()
     except Exception as exc:  # one article's failure must not end an unattended batch
-        return article.doc_id, None, f"extraction failed: {type(exc).__name__}: {exc}"
+        return article.doc_id, None, f"extraction failed: {type(exc).__name__}: {exc}", ()
     lines: dict[str, list[str]] = {}
     for record in document.records():
         lines.setdefault(record.kind, []).append(json_line(record.to_dict()))
-    return article.doc_id, row, lines
+    return article.doc_id, row, lines, document.sentences
 
 
 def _ordered_map(
@@ -267,8 +274,8 @@ def _ordered_map(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _crashed(article: Article) -> tuple[str, None, str]:
-    return article.doc_id, None, "the worker process died while processing this article (out of memory or killed)"
+def _crashed(article: Article) -> tuple[str, None, str, tuple]:
+    return article.doc_id, None, "the worker process died while processing this article (out of memory or killed)", ()
 
 
 def _versions() -> dict[str, str]:
@@ -293,6 +300,7 @@ def run(
     timeout: float | None = DEFAULT_TIMEOUT,
     org_model: bool = True,
     html: str = "main",
+    store: str | Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
     """Extract every article under `paths` into the tables of `out_dir`.
@@ -303,13 +311,21 @@ def run(
     becomes a row of `errors`. `org_model=False` finds organisations by the rules alone
     (faster; no `model:` records); a run reuses only records made the same way.
     `html`: which text of a web page is read (`pipeline.read.HTML_MODES`); also part of reuse.
+
+    With `store` (a DuckDB file, see `pipeline.store`) the batch is also appended there
+    in one transaction, and "unchanged" means unchanged since the store's current version.
     """
     paths = [str(p) for p in paths]
     rules = load_rules(rules_dir)  # fail on bad rules before touching any output
     out_dir = Path(out_dir)
     clean_stale_temporaries(out_dir)
     code_sha256 = code_hash()
-    previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256, org_model=org_model, html=html)
+    db = Store(store) if store else None  # fails now if another run holds it
+    if db:
+        db.begin(inputs=paths, rules_sha256=rules.sha256, code_sha256=code_sha256, org_model=org_model)
+        previous = None if force else _StoreReuse(db)
+    else:
+        previous = None if force else PreviousRun(out_dir, rules_sha256=rules.sha256, code_sha256=code_sha256, org_model=org_model, html=html)
     writer = OutputWriter(out_dir, formats=formats)
     progress = Progress()
     inputs: dict[str, str] = {}
@@ -337,21 +353,26 @@ def run(
     def _error(problem: InputProblem) -> None:
         progress.errors += not problem.is_warning
         writer.add_error(f"{problem.path}\0{problem.line or 0:012d}", problem.to_dict())
+        if db:
+            db.add_error(problem.to_dict())
 
     try:
-        texts_by_id: dict[str, int] = {}
+        texts_by_id: dict[str, str] = {}
         mapped = _ordered_map(
             _work, _tracking(articles(), texts_by_id, inputs), workers=workers, rules_dir=str(rules.root), timeout=timeout,
             org_model=org_model, on_crash=_crashed,
         )
-        for doc_id, row, result in mapped:
+        for doc_id, row, result, sentences in mapped:
+            text = texts_by_id.pop(doc_id, "")
             if row is None:
                 _error(InputProblem(first_seen[doc_id], str(result), doc_id=doc_id))
                 inputs.pop(doc_id, None)
             else:
                 writer.add_article(doc_id, row, result)
+                if db:
+                    db.add_article(row, result, text=text, sentences=sentences)
                 progress.articles += 1
-            progress.chars += texts_by_id.pop(doc_id, 0)
+            progress.chars += len(text)
             if on_progress:
                 on_progress(progress)
         counts = writer.counts()
@@ -370,19 +391,40 @@ def run(
             "finished": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         }
         writer.commit(manifest)
+        if db:
+            db.commit(unchanged=progress.reused)
     except BaseException:
         writer.abort()
+        if db:
+            db.abort()
         raise
+    finally:
+        if db:
+            db.close()
     return RunResult(
         out_dir=out_dir, articles=progress.articles, reused=progress.reused, errors=progress.errors,
-        seconds=progress.seconds, counts=counts,
+        seconds=progress.seconds, counts=counts, store_run=db.run_id if db else None,
     )
 
 
-def _tracking(articles: Iterable[Article], sizes: dict[str, int], hashes: dict[str, str]) -> Iterator[Article]:
-    """Note each article's size and hash on its way to the workers."""
+class _StoreReuse:
+    """`PreviousRun.reuse` over a store's current versions."""
+
+    def __init__(self, db: Store) -> None:
+        self.db = db
+
+    def reuse(self, article: Article) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
+        found = self.db.unchanged(article.doc_id, sha256=article.sha256, date=article.date.isoformat() if article.date else None)
+        # the same text read in another --html mode is another reading of the page
+        if found is None or found[0].get("text_from") != article.text_from:
+            return None
+        return as_read(found[0], article), found[1]
+
+
+def _tracking(articles: Iterable[Article], texts: dict[str, str], hashes: dict[str, str]) -> Iterator[Article]:
+    """Note each article's text and hash on its way to the workers (the texts in flight)."""
     for a in articles:
-        sizes[a.doc_id] = len(a.text)
+        texts[a.doc_id] = a.text
         hashes[a.doc_id] = a.sha256 or ""
         yield a
 

@@ -40,13 +40,17 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
 
 
+# `--format duckdb`: the store, as this file of the output folder.
+STORE_FORMAT, STORE_NAME = "duckdb", "press-extract.duckdb"
+
+
 def _formats(text: str) -> tuple[str, ...]:
     from .write import FORMATS
 
     parts = tuple(p.strip() for p in text.split(",") if p.strip())
-    bad = [p for p in parts if p not in FORMATS]
+    bad = [p for p in parts if p not in FORMATS + (STORE_FORMAT,)]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"invalid format {','.join(bad) or text!r} (choose from {', '.join(FORMATS)})")
+        raise argparse.ArgumentTypeError(f"invalid format {','.join(bad) or text!r} (choose from {', '.join(FORMATS + (STORE_FORMAT,))})")
     return parts
 
 
@@ -74,7 +78,8 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders (recursive) or - for stdin (default: corpus/)")
     # A string, not a Path: with --engine spark it may be a URI (s3a://bucket/out), which Path would mangle.
     p.add_argument("--out", help="output folder (default: outputs/ when reading corpus/)")
-    p.add_argument("--format", type=_formats, default=None, help="comma-separated: jsonl,csv,parquet (jsonl is always written; with --engine spark: parquet is, and csv is not offered)")
+    p.add_argument("--format", type=_formats, default=None, help=f"comma-separated: jsonl,csv,parquet,duckdb (jsonl is always written; duckdb: --store OUT/{STORE_NAME}; with --engine spark: parquet is, and csv is not offered)")
+    p.add_argument("--store", default=None, metavar="FILE.duckdb", help="also append the batch to this DuckDB store (article versions, runs, views; see README)")
     p.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all cores)")
     p.add_argument("--date", type=_date, default=None, help="article date for inputs that carry none (YYYY-MM-DD)")
     p.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
@@ -125,21 +130,32 @@ def _run(args: argparse.Namespace) -> int:
         out = out or Path("outputs")
     if out is None:
         raise UsageError("--out DIR is required when PATH is given")
+    formats = tuple(f for f in args.format or ("jsonl",) if f != STORE_FORMAT) or ("jsonl",)
+    store = args.store or (Path(out) / STORE_NAME if STORE_FORMAT in (args.format or ()) else None)
     printer = None if args.quiet else _ProgressPrinter(sys.stderr)
     if args.engine == "spark":
+        if store:
+            raise UsageError("--store and --format duckdb apply to the local engine; attach the Spark Parquet tables in DuckDB as the README shows")
         result = _run_spark(args, paths, out)
     else:
-        result = run(
-            paths, out_dir=out, formats=args.format or ("jsonl",), workers=args.workers or default_workers(),
-            default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
-            timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None), org_model=not args.no_org_model,
-            html=args.html,
-        )
+        from .store import StoreError
+
+        try:
+            result = run(
+                paths, out_dir=out, formats=formats, workers=args.workers or default_workers(),
+                default_date=args.date, rules_dir=args.rules, force=args.force, on_progress=printer,
+                timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None), org_model=not args.no_org_model,
+                html=args.html, store=store,
+            )
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
     if printer:
         printer.close()
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items() if name not in ("articles", "errors"))
     reused = f", {result.reused} unchanged since the last run" if result.reused else ""
     print(f"{result.articles} articles{reused} -> {result.out_dir}/ ({counts}) in {result.seconds:.1f} s")
+    if result.store_run is not None:
+        print(f"stored as run {result.store_run} in {store}")
     if result.errors:
         print(f"{result.errors} inputs failed: see {result.out_dir / 'errors.jsonl'}", file=sys.stderr)
         return EXIT_WITH_ERRORS
@@ -207,8 +223,9 @@ def _kind(text: str) -> str:
 
 
 def _diff_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("old", type=Path, metavar="OLD_DIR", help="output folder of the earlier run")
-    p.add_argument("new", type=Path, metavar="NEW_DIR", help="output folder of the later run")
+    p.add_argument("old", type=Path, metavar="OLD_DIR|STORE", help="output folder of the earlier run, or a DuckDB store")
+    p.add_argument("new", metavar="NEW_DIR|OLD_RUN", help="output folder of the later run, or (with a store) the earlier run id")
+    p.add_argument("new_run", nargs="?", metavar="NEW_RUN", help="with a store: the later run id")
     p.add_argument("--kind", type=_kind, action="append", help="only this kind (repeatable; default: all)")
     p.add_argument("--format", choices=("text", "json", "html"), default="text", help="text (default; coloured on a terminal), json or html")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text format (auto: on a terminal, unless NO_COLOR is set)")
@@ -218,12 +235,20 @@ def _diff_args(p: argparse.ArgumentParser) -> None:
 def _diff(args: argparse.Namespace) -> int:
     import os
 
-    from .diff import OutputFolderError, diff_runs, diff_to_dict, format_text, read_run, to_json
+    from .diff import OutputFolderError, StoredTexts, diff_runs, diff_to_dict, format_text, read_run, to_json
     from .types import KINDS
 
     kinds = tuple(dict.fromkeys(args.kind)) if args.kind else KINDS
     try:
-        old, new = read_run(args.old), read_run(args.new)
+        if args.old.is_file():  # a store and two run ids
+            if args.new_run is None:
+                raise UsageError(f"{args.old} is a store: give two run ids (press-extract diff STORE OLD_RUN NEW_RUN)")
+            (old, old_texts), (new, new_texts) = (_store_run(args.old, r) for r in (args.new, args.new_run))
+            texts = StoredTexts({**old_texts.texts, **new_texts.texts})
+        else:
+            if args.new_run is not None:
+                raise UsageError(f"{args.old} is not a store: give two output folders")
+            old, new, texts = read_run(args.old), read_run(Path(args.new)), None
     except OutputFolderError as exc:
         raise UsageError(str(exc)) from None
     d = diff_runs(old, new, kinds=kinds)
@@ -232,11 +257,20 @@ def _diff(args: argparse.Namespace) -> int:
     elif args.format == "html":
         from .review import render_review
 
-        sys.stdout.write(render_review(new, diff=d, only_different=True))
+        sys.stdout.write(render_review(new, diff=d, only_different=True, texts=texts))
     else:
         tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sys.stdout.write(format_text(d, color=args.color == "always" or (args.color == "auto" and tty)))
+        sys.stdout.write(format_text(d, color=args.color == "always" or (args.color == "auto" and tty), texts=texts))
     return EXIT_DIFFERENT if d.different else EXIT_OK
+
+
+def _store_run(path: Path, run_id: str | None):
+    """A store's run by its id (None: the latest): the articles as they stood after it, and their texts."""
+    from .diff import read_store_run
+
+    if run_id is not None and not run_id.isdigit():
+        raise UsageError(f"invalid run id {run_id!r} (a number from the store's runs table)")
+    return read_store_run(path, None if run_id is None else int(run_id))
 
 
 def _eval_args(p: argparse.ArgumentParser) -> None:
@@ -289,10 +323,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _review_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("out", type=Path, metavar="OUT_DIR", help="output folder to review")
-    p.add_argument("--html", type=Path, help="the page to write (default: OUT_DIR/review.html)")
+    p.add_argument("out", type=Path, metavar="OUT_DIR|STORE", help="output folder to review, or a DuckDB store")
+    p.add_argument("--run", metavar="RUN", help="with a store: the run to review (default: the latest)")
+    p.add_argument("--html", type=Path, help="the page to write (default: OUT_DIR/review.html; for a store NAME.duckdb: NAME.review.html beside it)")
     p.add_argument("--pages", type=Path, metavar="DIR", help="instead of one page: DIR/index.html and one page per article")
-    p.add_argument("--diff", type=Path, metavar="OLD_DIR", help="mark records added, removed or changed since this run")
+    p.add_argument("--diff", metavar="OLD_DIR|OLD_RUN", help="mark records added, removed or changed since this run (with a store: a run id)")
     p.add_argument("--only-different", action="store_true", help="with --diff: show only the articles that differ")
 
 
@@ -303,18 +338,25 @@ def _review(args: argparse.Namespace) -> int:
 
     if args.html and args.pages:
         raise UsageError("give --html or --pages, not both")
+    texts = None
     try:
-        run = read_run(args.out)
-        d = diff_runs(read_run(args.diff), run) if args.diff else None
+        if args.out.is_file():  # a store: runs by id
+            run, texts = _store_run(args.out, args.run)
+            old = _store_run(args.out, args.diff)[0] if args.diff else None
+        else:
+            if args.run:
+                raise UsageError("--run needs a store")
+            run, old = read_run(args.out), read_run(Path(args.diff)) if args.diff else None
+        d = diff_runs(old, run) if old else None
     except OutputFolderError as exc:
         raise UsageError(str(exc)) from None
     shown = f"{len(run.articles)} articles, {sum(len(v) for v in run.records.values())} records"
     if args.pages:
-        files = write_pages(run, args.pages, diff=d, only_different=args.only_different)
+        files = write_pages(run, args.pages, diff=d, only_different=args.only_different, texts=texts)
         print(f"wrote {files[0]} and {len(files) - 1} article pages ({shown})")
         return EXIT_OK
-    target = args.html or args.out / "review.html"
-    target.write_text(render_review(run, diff=d, only_different=args.only_different), encoding="utf-8")
+    target = args.html or (args.out.with_suffix(".review.html") if texts else args.out / "review.html")
+    target.write_text(render_review(run, diff=d, only_different=args.only_different, texts=texts), encoding="utf-8")
     print(f"wrote {target} ({shown})")
     return EXIT_OK
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import json
 import re
 from array import array
@@ -38,6 +39,7 @@ from typing import Any, Iterable, Sequence
 
 from .read import JSONL_SUFFIXES, SUFFIXES, Article, article_from_bytes, iter_jsonl
 from .segment import sentence_starts
+from .store import Store, StoreError
 from .types import KINDS, TABLES
 from .write import csv_cell, number_text, read_jsonl
 
@@ -80,19 +82,41 @@ def read_run(folder: Path, *, kinds: Iterable[str] = KINDS) -> Run:
         raise OutputFolderError(f"{folder}: not a folder")
     if not (folder / "articles.jsonl").exists():
         raise OutputFolderError(f"{folder}: no articles.jsonl (not a press-extract output folder)")
+    tables = [folder / f"{TABLES[kind]}.jsonl" for kind in kinds]
+    return _run_of(folder, read_jsonl(folder / "articles.jsonl"), (row for t in tables if t.exists() for row in read_jsonl(t)))
+
+
+def _run_of(folder: Path, article_rows: Iterable[dict[str, Any]], record_rows: Iterable[dict[str, Any]]) -> Run:
     try:
-        articles = {row["doc_id"]: row for row in read_jsonl(folder / "articles.jsonl")}
+        articles = {row["doc_id"]: row for row in article_rows}
         records: dict[str, list[dict[str, Any]]] = {}
-        for kind in kinds:
-            path = folder / f"{TABLES[kind]}.jsonl"
-            if path.exists():
-                for row in read_jsonl(path):
-                    records.setdefault(row["doc_id"], []).append(row)
+        for row in record_rows:
+            records.setdefault(row["doc_id"], []).append(row)
         for recs in records.values():
             recs.sort(key=_order)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
         raise OutputFolderError(f"{folder}: unreadable table: {exc!r}") from None
     return Run(folder=folder, articles=articles, records=records)
+
+
+def read_store_run(path: Path, run_id: int | None, *, kinds: Iterable[str] = KINDS) -> tuple[Run, "StoredTexts"]:
+    """The articles of a store as they stood after run `run_id` (None: the latest finished
+    run; each article's latest version
+    written by that run or an earlier one), read from the JSONL lines the runs wrote, so
+    that a store's runs compare exactly as output folders do; and their texts."""
+    try:
+        store = Store(path, read_only=True)
+    except StoreError as exc:
+        raise OutputFolderError(str(exc)) from None
+    try:
+        run_id, (articles, lines, texts) = store.snapshot(run_id)
+    except StoreError as exc:
+        raise OutputFolderError(str(exc)) from None
+    finally:
+        store.close()
+    parse = functools.partial(json.loads, parse_float=Decimal)
+    records = (parse(line) for by_kind in lines.values() for kind in kinds if kind in by_kind for line in by_kind[kind].split("\n"))
+    return _run_of(Path(f"{path}@{run_id}"), map(parse, articles.values()), records), StoredTexts(texts)
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -361,6 +385,19 @@ class ArticleTexts:
         if row.get("sha256") and found.sha256 != row["sha256"]:
             return None, "input changed since the run"
         return found.text, ""
+
+
+class StoredTexts:
+    """`ArticleTexts` for runs read from a store, which holds the texts (keyed by sha256)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+
+    def get(self, row: dict[str, Any] | None, folder: Path) -> tuple[str | None, str]:
+        if row is None:
+            return None, "article not in this run"
+        text = self.texts.get(row.get("sha256") or "")
+        return (text, "") if text is not None else (None, "text not in the store")
 
 
 @dataclass(frozen=True)

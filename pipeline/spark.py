@@ -93,7 +93,7 @@ def _rows_of_line(path: str | None, line: int | None, raw: str, order: int, *, d
             yield _wide_row("errors", order, 0, dataclasses.replace(item, line=line).to_dict())
             continue
         item = dataclasses.replace(item, path=f"{path}:{line}" if path and line is not None else path)
-        doc_id, row, result = batch._work(item)
+        doc_id, row, result, _sentences = batch._work(item)
         if row is None:
             yield _wide_row("errors", order, 0, InputProblem(item.path or "", str(result), doc_id=doc_id).to_dict())
             continue
