@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import regex
 
@@ -149,31 +149,40 @@ def load_organizations(path: Path) -> tuple[Mapping[str, str], ...]:
 CENTRAL_COLUMNS = "name\tshort\torg_type\tgroup"
 
 
+def _tsv_rows(path: Path, columns: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a tab-separated rules file (`#` comment lines, then the header
+    `columns`), as (line number, fields); a missing file, a wrong header or a row of
+    another width fails, naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RulesError(path, "file not found") from None
+    width = columns.count("\t") + 1
+    header = False
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        if not header:
+            if raw != columns:
+                raise RulesError(path, f"expected the header {columns!r}", entry=f"line {lineno}")
+            header = True
+            continue
+        fields = raw.split("\t")
+        if len(fields) != width:
+            raise RulesError(path, f"expected {width} tab-separated fields, got {len(fields)}", entry=f"line {lineno}")
+        yield lineno, fields
+
+
 def load_known_names(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
     """Known names as facts (central_organs.tsv, enterprises.tsv): `#` comment lines, a
     header, then one body a line, tab-separated: name, short forms (comma-separated),
     org_type, group. Returned as EntityRuler entries like organizations.jsonl's (each
     short form's id is the name). A surface listed twice, here or in an earlier file
     (`known`), fails, naming the line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise RulesError(path, "file not found") from None
     seen = {e["pattern"]: "an earlier file" for e in known}
     out: list[Mapping[str, str]] = []
-    header = False
-    for lineno, raw in enumerate(lines, 1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
+    for lineno, fields in _tsv_rows(path, CENTRAL_COLUMNS):
         where = f"line {lineno}"
-        if not header:
-            if raw != CENTRAL_COLUMNS:
-                raise RulesError(path, f"expected the header {CENTRAL_COLUMNS!r}", entry=where)
-            header = True
-            continue
-        fields = raw.split("\t")
-        if len(fields) != 4:
-            raise RulesError(path, f"expected 4 tab-separated fields, got {len(fields)}", entry=where)
         name, short, org_type, group = fields
         if org_type not in ORG_TYPES:
             raise RulesError(path, f"org_type {org_type!r} is not one of {', '.join(ORG_TYPES)}", entry=where)
@@ -227,25 +236,10 @@ def load_divisions(path: Path) -> Divisions:
     line, tab-separated: code, name, level, parent code, short forms (comma-separated).
     A duplicate code, an empty name, a code that is not six digits, an unknown parent or
     level, or a short form of one character fails here, naming the line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise RulesError(path, "file not found") from None
     by_code: dict[str, Division] = {}
     lines_of: dict[str, int] = {}
-    header = False
-    for lineno, raw in enumerate(lines, 1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
+    for lineno, fields in _tsv_rows(path, DIVISION_COLUMNS):
         where = f"line {lineno}"
-        if not header:
-            if raw != DIVISION_COLUMNS:
-                raise RulesError(path, f"expected the header {DIVISION_COLUMNS!r}", entry=where)
-            header = True
-            continue
-        fields = raw.split("\t")
-        if len(fields) != 5:
-            raise RulesError(path, f"expected 5 tab-separated fields, got {len(fields)}", entry=where)
         code, name, level, parent, short = fields
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise RulesError(path, f"bad code {code!r} (six digits)", entry=where)
