@@ -1119,6 +1119,7 @@ class GoalRules:
     horizon_before: tuple[str, ...]
     comparators: Any  # Mapping[surface, comparator], read-only
     changes: Any  # Mapping[str, tuple[str, ...]]
+    stop_words: tuple[str, ...] = ()  # [frames]: words that end a plan sentence's paragraph scope
 
 
 def load_goals(path: Path) -> GoalRules:
@@ -1149,6 +1150,7 @@ def load_goals(path: Path) -> GoalRules:
         horizon_before=_word_list(path, data.get("horizon", {}), "before", entry="horizon"),
         comparators=freeze(comparators),
         changes=freeze(changes),
+        stop_words=_word_list(path, data.get("frames", {}), "stop_words", entry="frames"),
     )
 
 

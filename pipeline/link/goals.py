@@ -26,11 +26,7 @@ class GoalLinker(PhraseFinder):
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
         sentence_times = ctx.times.starting_in(s, e)
-        # A comparison base (比去年增加5600亿元) says nothing of when the sentence speaks.
-        past = any(
-            (t.resolved and t.end_date and not self._future(ctx, t)) or (not t.resolved and t.text.startswith(self.past_words))
-            for t in sentence_times if not is_reference(text, t)
-        )
+        past = self._past(ctx, s, e)
         future = any(self._future(ctx, t) for t in sentence_times)
         found: list[tuple[int, int, str]] = []
         for word in self.triggers:
@@ -58,6 +54,19 @@ class GoalLinker(PhraseFinder):
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))
         return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _past(self, ctx: "LinkContext", s: int, e: int) -> bool:
+        """Whether [s, e) holds a past time (2021年, 去年 with no article date)."""
+        # A comparison base (比去年增加5600亿元) says nothing of when the sentence speaks.
+        return any(
+            (t.resolved and t.end_date and not self._future(ctx, t)) or (not t.resolved and t.text.startswith(self.past_words))
+            for t in ctx.times.starting_in(s, e) if not is_reference(ctx.text, t)
+        )
+
+    def _reports_past(self, ctx: "LinkContext", s: int, e: int) -> bool:
+        """Whether the sentence [s, e) reports what happened (a past time, 已, 完成情况):
+        it ends the scope of a plan sentence before it (rules/goals.toml [frames])."""
+        return any(w in ctx.text[s:e] for w in self.stop_words) or self._past(ctx, s, e)
 
     def _forecast_follows(self, text: str, start: int, end: int) -> bool:
         """Whether another forecast word (rules/goals.toml future_only) follows in [start, end)."""
@@ -124,7 +133,7 @@ class GoalLinker(PhraseFinder):
                     unit=q.unit,
                     deadline=deadline.end_date[:4] if deadline else None,
                     period_from=deadline_from,
-                    subject=self._subject(ctx, s, q.start),
+                    subject=self._subject(ctx, scope, q.start),
                     quantitative=True,
                     quantity_id=quantity_id(ctx, q),
                 )

@@ -53,6 +53,7 @@ class LinkWords:
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
         self.phrases = tuple(trig["phrases"])
+        self.stop_words = goals.stop_words
         # Words of a past year, quarter or month counted from the article date (去年, 上季度,
         # 上月): with no article date their times do not resolve, yet they are in the past.
         times = rules.times
