@@ -11,7 +11,7 @@ from .indicators import CLAUSE_PUNCT, clause_start, is_span, longest_at_end, tri
 from .frames import Period
 from .periods import is_reference
 from .phrases import PhraseFinder
-from .words import DURATION_UNITS, SOURCE
+from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
 
 
 class GoalLinker(PhraseFinder):
@@ -25,6 +25,8 @@ class GoalLinker(PhraseFinder):
     def _trigger(self, ctx: "LinkContext", s: int, e: int) -> tuple[int, int, str] | None:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
+        if any(text.find(w, s, e) >= 0 for w in self.fact_markers):
+            return None  # 据统计，…: counted facts
         sentence_times = ctx.times.starting_in(s, e)
         past = self._past(ctx, s, e)
         future = any(self._future(ctx, t) for t in sentence_times)
@@ -68,6 +70,10 @@ class GoalLinker(PhraseFinder):
         it ends the scope of a plan sentence before it (rules/goals.toml [frames])."""
         return any(w in ctx.text[s:e] for w in self.stop_words) or self._past(ctx, s, e)
 
+    def _compared(self, gap: str) -> bool:
+        """Whether `gap` joins a number to its growth over a reference (，同比增长 / ，比上年增长)."""
+        return bool(self.change_gap.match(gap)) and any(w in gap for w in self.comparison_openers)
+
     def _forecast_follows(self, text: str, start: int, end: int) -> bool:
         """Whether another forecast word (rules/goals.toml future_only) follows in [start, end)."""
         return any(text.find(w, start, end) >= 0 for w in self.future_only)
@@ -97,6 +103,10 @@ class GoalLinker(PhraseFinder):
             if q.unit in DURATION_UNITS or self._skip(ctx, q):
                 continue
             prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
+            if q.unit in CHANGE_UNITS and prev_end > floor and self._compared(text[prev_end:q.start]):
+                # 总投资35674.8亿元，同比增长26.2%: how the planned figure compares with last
+                # year's, not a second target.
+                continue
             if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and is_span(text[q.end:nxt.start], self.up + self.down, self.span_to):
                 # 从人均8.7万元提高到12万元以上: the first number is where the target starts from;
                 # its phrase names the target.
