@@ -1120,6 +1120,7 @@ class GoalRules:
     comparators: Any  # Mapping[surface, comparator], read-only
     changes: Any  # Mapping[str, tuple[str, ...]]
     stop_words: tuple[str, ...] = ()  # [frames]: words that end a plan sentence's paragraph scope
+    frame_openers: tuple[str, ...] = ()  # [frames]: words that let a plan sentence scope its paragraph
 
 
 def load_goals(path: Path) -> GoalRules:
@@ -1151,6 +1152,7 @@ def load_goals(path: Path) -> GoalRules:
         comparators=freeze(comparators),
         changes=freeze(changes),
         stop_words=_word_list(path, data.get("frames", {}), "stop_words", entry="frames"),
+        frame_openers=_word_list(path, data.get("frames", {}), "openers", entry="frames"),
     )
 
 

@@ -132,6 +132,7 @@ def test_spec(nlp, case):
         expected = case[kind]
         assert len(table) == len(expected), (kind, [(r.text, getattr(r, "indicator", None)) for r in table])
         for record, want in zip(table, expected):
+            assert record.start < record.end, record  # never an empty span
             _check(record, want)
 
 

@@ -82,8 +82,11 @@ class GoalLinker(PhraseFinder):
         """Whether the trigger `word` at `at` is part of a longer non-trigger word (将近, 截至)."""
         return any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0)
 
-    def _after_trigger(self, ctx: "LinkContext", q: Quantity) -> bool:
-        """A number followed, in its clause, by 的目标 (…增长6%左右的目标)."""
+    def _after_trigger(self, ctx: "LinkContext", q: Quantity, *, adjacent: bool = False) -> bool:
+        """A number followed, in its clause, by 的目标 (…增长6%左右的目标); right behind it
+        when `adjacent` (5.5%的增长目标, not 2.5%的增速与…的预期目标)."""
+        if adjacent:
+            return ctx.text.startswith(self.after, q.end)
         end = q.end
         while end < len(ctx.text) and ctx.text[end] not in CLAUSE_PUNCT:
             end += 1
@@ -102,7 +105,9 @@ class GoalLinker(PhraseFinder):
         for q, nxt in zip(goal_qs, goal_qs[1:] + [None]):
             if q.unit in DURATION_UNITS or self._skip(ctx, q):
                 continue
-            prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
+            # A number before its trigger (5.5%的增长目标) reads its phrase from the sentence start.
+            ahead = trigger is not None and q.start >= trigger[1]
+            prev_end = max([floor if ahead else s] + [p.end for p in qs if p.end <= q.start])
             if q.unit in CHANGE_UNITS and prev_end > floor and self._compared(text[prev_end:q.start]):
                 # 总投资35674.8亿元，同比增长26.2%: how the planned figure compares with last
                 # year's, not a second target.
@@ -125,7 +130,7 @@ class GoalLinker(PhraseFinder):
                 span = self._extend_to_surface(text, left, a, b) if a < b else None
             a, b = span if span else (q.start, q.start)
             trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
-            start = trigger[0] if trigger and trigger[0] >= s and not out else min(a, q.start)
+            start = trigger[0] if ahead and trigger[0] >= s and not out else min(a, q.start)
             first = ctx.times.first_from(prev_end)
             if first is not None and first.start < start:
                 start = first.start

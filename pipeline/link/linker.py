@@ -101,13 +101,17 @@ class Linker(GoalLinker, MetricLinker):
             carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None
             carried_list, prev_end = listing, s + len(text[s:e].rstrip())
             if own is not None:
-                # 还将全力推动…。 / 根据工作部署，…三大领域：⏎ — a plan with no figure of its own
-                # scopes the figure sentences after it; one with figures scopes only itself.
+                # 还将全力推动…。 / 根据工作部署，…计划…三大领域：⏎ — a plan with no figure of its
+                # own scopes the figure sentences after it; one with figures scopes only itself.
                 ends_paragraph = text.startswith("\n", prev_end) or prev_end >= len(text)
                 crosses = opens_list and ends_paragraph and text[s:prev_end].endswith(LIST_OPENERS)
-                frame = Frame(own, s, crosses) if crosses or not qs else None
+                opener = any(text.find(w, s, e) >= 0 for w in self.frame_openers)
+                frame = Frame(own, s, crosses) if opener and (crosses or not qs) else None
             # …5.5%的增长目标: a number a target word follows is a goal whatever trigger precedes.
-            goal_qs = [q for q in qs if (trigger is not None and q.start >= trigger[1]) or self._after_trigger(ctx, q)]
+            goal_qs = [
+                q for q in qs
+                if (trigger is not None and q.start >= trigger[1]) or self._after_trigger(ctx, q, adjacent=trigger is not None)
+            ]
             if trigger is not None or goal_qs:
                 goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope, period=period))
             metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))

@@ -54,6 +54,7 @@ class LinkWords:
         self.time_prefixes = tuple(trig["time_prefixes"])
         self.phrases = tuple(trig["phrases"])
         self.stop_words = goals.stop_words
+        self.frame_openers = goals.frame_openers
         self.fact_markers = tuple(trig["fact_markers"])
         # Words of a past year, quarter or month counted from the article date (去年, 上季度,
         # 上月): with no article date their times do not resolve, yet they are in the past.
