@@ -1121,6 +1121,7 @@ class GoalRules:
     changes: Any  # Mapping[str, tuple[str, ...]]
     stop_words: tuple[str, ...] = ()  # [frames]: words that end a plan sentence's paragraph scope
     frame_openers: tuple[str, ...] = ()  # [frames]: words that let a plan sentence scope its paragraph
+    current_year: tuple[str, ...] = ()  # [deadlines]: words that give a target the article's year
 
 
 def load_goals(path: Path) -> GoalRules:
@@ -1153,6 +1154,7 @@ def load_goals(path: Path) -> GoalRules:
         changes=freeze(changes),
         stop_words=_word_list(path, data.get("frames", {}), "stop_words", entry="frames"),
         frame_openers=_word_list(path, data.get("frames", {}), "openers", entry="frames"),
+        current_year=_word_list(path, data.get("deadlines", {}), "current_year", entry="deadlines"),
     )
 
 

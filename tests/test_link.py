@@ -213,6 +213,8 @@ BROKEN_RULES = [
     ("goals.toml", 'up = ["同比增长"', 'up = ["下降", "同比增长"', load_goals, "both up and down"),
     ("goals.toml", 'stop_words = [\n    "已",', 'stop_words = [\n    "已", "已",', load_goals, "stop_words"),
     ("goals.toml", "[frames]\n", "[frames_gone]\n", load_goals, "stop_words"),
+    ("goals.toml", 'openers = [\n    "还将",', 'openers = [\n    " 还将",', load_goals, "openers"),
+    ("goals.toml", 'current_year = ["全年", "年内"]', "current_year = []", load_goals, "current_year"),
     ("frames.toml", 'flow = [\n    "招生"', 'flow = [\n    "余额", "招生"', load_frames, "both a stock and a flow"),
     ("frames.toml", '"[一二三四五六七八九十]{1,3}、"', '"[一二三"', load_frames, "no regular expression"),
     ("frames.toml", "max_length = 40", "max_length = 0", load_frames, "sections.max_length"),

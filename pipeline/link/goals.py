@@ -121,6 +121,9 @@ class GoalLinker(PhraseFinder):
             deadline_from = None if deadline is None else _frame_of(text, deadline, s=s, pos=q.start)
             if deadline is None and period is not None and self._future(ctx, period.time):
                 deadline, deadline_from = period.time, period.source  # 今年发展的主要预期目标是：… stated in an earlier sentence
+            year = deadline.end_date[:4] if deadline else None
+            if year is None and ctx.article_date and any(text.find(w, clause_start(text, q.start, floor=s), q.start) >= 0 for w in self.current_year):
+                year, deadline_from = str(ctx.article_date.year), "clause"  # 全年工业投资增长12%以上: this year's
             span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
             baseline = None
             if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
@@ -146,7 +149,7 @@ class GoalLinker(PhraseFinder):
                     comparator=self._comparator(ctx, q, prev_end),
                     value=q.value,
                     unit=q.unit,
-                    deadline=deadline.end_date[:4] if deadline else None,
+                    deadline=year,
                     period_from=deadline_from,
                     subject=self._subject(ctx, scope, q.start),
                     quantitative=True,

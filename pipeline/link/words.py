@@ -55,6 +55,7 @@ class LinkWords:
         self.phrases = tuple(trig["phrases"])
         self.stop_words = goals.stop_words
         self.frame_openers = goals.frame_openers
+        self.current_year = goals.current_year
         self.fact_markers = tuple(trig["fact_markers"])
         # Words of a past year, quarter or month counted from the article date (去年, 上季度,
         # 上月): with no article date their times do not resolve, yet they are in the past.
