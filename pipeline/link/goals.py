@@ -14,6 +14,10 @@ from .phrases import PhraseFinder
 from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
 
 
+# A trigger followed by one of these in its sentence opens a list (目标是：…).
+LIST_OPENERS = ("：", ":")
+
+
 class GoalLinker(PhraseFinder):
     """The goals of one sentence."""
 
@@ -40,8 +44,8 @@ class GoalLinker(PhraseFinder):
                     continue
                 if ctx.orgs.overlaps(at, at + 1):
                     continue  # 东莞市倍增计划工作领导小组办公室: part of a name
-                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)的"):
-                    continue  # a noun (覆盖计划，, 投资计划的70.9%), not a trigger
+                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)的") and not text.startswith(LIST_OPENERS, at + len(word)):
+                    continue  # a noun (覆盖计划，, 投资计划的70.9%), not a trigger; 目标是：opens a list
                 if word in self.future_only and not future and (past or not self._forecast_follows(text, at + len(word), e)):
                     continue  # 预计…可实现…: a second forecast word makes it one, with no time
                 if word in self.unless_past and past:

@@ -18,14 +18,12 @@ from ..rules import load_rules
 from ..segment import jieba_of, sentence_spans, text_of
 from ..types import Organization, Quantity, Time
 from .context import LinkContext
-from .goals import GoalLinker
+from .goals import LIST_OPENERS, GoalLinker
 from .indicators import clause_start
 from .metrics import MetricLinker
 from .frames import reanchored, sentence_periods
 
 QUESTION_END = ("？", "?", "吗", "呢")
-# A trigger followed by one of these in its sentence opens a list (目标是：…).
-LIST_OPENERS = ("：", ":")
 SENTENCE_ENDS = ("。", "；", ";", "！", "!", "”")
 
 
