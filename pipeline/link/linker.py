@@ -18,7 +18,8 @@ from ..rules import load_rules
 from ..segment import jieba_of, sentence_spans, text_of
 from ..types import Organization, Quantity, Time
 from .context import LinkContext
-from .goals import LIST_OPENERS, GoalLinker
+from .goals import GoalLinker
+from .triggers import LIST_OPENERS
 from .indicators import clause_start
 from .metrics import MetricLinker
 from .frames import reanchored, sentence_periods
