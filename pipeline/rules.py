@@ -1107,7 +1107,7 @@ def load_indicators(path: Path) -> Indicators:
 
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
-GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases")
+GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases", "fact_markers")
 GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "respectively", "rank_moves")
 
 
@@ -1119,6 +1119,9 @@ class GoalRules:
     horizon_before: tuple[str, ...]
     comparators: Any  # Mapping[surface, comparator], read-only
     changes: Any  # Mapping[str, tuple[str, ...]]
+    stop_words: tuple[str, ...] = ()  # [frames]: words that end a plan sentence's paragraph scope
+    frame_openers: tuple[str, ...] = ()  # [frames]: words that let a plan sentence scope its paragraph
+    current_year: tuple[str, ...] = ()  # [deadlines]: words that give a target the article's year
 
 
 def load_goals(path: Path) -> GoalRules:
@@ -1149,6 +1152,9 @@ def load_goals(path: Path) -> GoalRules:
         horizon_before=_word_list(path, data.get("horizon", {}), "before", entry="horizon"),
         comparators=freeze(comparators),
         changes=freeze(changes),
+        stop_words=_word_list(path, data.get("frames", {}), "stop_words", entry="frames"),
+        frame_openers=_word_list(path, data.get("frames", {}), "openers", entry="frames"),
+        current_year=_word_list(path, data.get("deadlines", {}), "current_year", entry="deadlines"),
     )
 
 

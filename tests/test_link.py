@@ -132,6 +132,7 @@ def test_spec(nlp, case):
         expected = case[kind]
         assert len(table) == len(expected), (kind, [(r.text, getattr(r, "indicator", None)) for r in table])
         for record, want in zip(table, expected):
+            assert record.start < record.end, record  # never an empty span
             _check(record, want)
 
 
@@ -210,6 +211,10 @@ BROKEN_RULES = [
     ("goals.toml", '"<" = ["低于"', '"<" = ["达", "低于"', load_goals, "comparators"),
     ("goals.toml", 'future_only = ["预计"', 'future_only = ["估计", "预计"', load_goals, "估计"),
     ("goals.toml", 'up = ["同比增长"', 'up = ["下降", "同比增长"', load_goals, "both up and down"),
+    ("goals.toml", 'stop_words = [\n    "已",', 'stop_words = [\n    "已", "已",', load_goals, "stop_words"),
+    ("goals.toml", "[frames]\n", "[frames_gone]\n", load_goals, "stop_words"),
+    ("goals.toml", 'openers = [\n    "还将",', 'openers = [\n    " 还将",', load_goals, "openers"),
+    ("goals.toml", 'current_year = ["全年", "年内"]', "current_year = []", load_goals, "current_year"),
     ("frames.toml", 'flow = [\n    "招生"', 'flow = [\n    "余额", "招生"', load_frames, "both a stock and a flow"),
     ("frames.toml", '"[一二三四五六七八九十]{1,3}、"', '"[一二三"', load_frames, "no regular expression"),
     ("frames.toml", "max_length = 40", "max_length = 0", load_frames, "sections.max_length"),

@@ -8,8 +8,10 @@ One job per module, the lower ones pure functions on text and offsets:
   subjects    whom a number speaks about
   phrases     what a number measures (or that it measures nothing)
   lists       numbers and indicators read as lists (分别, 、)
-  metrics     facts;  goals  targets (triggers, deadlines, comparators)
-  linker      the component that walks the sentences
+  triggers    where a sentence states a target, and whether it reports the past
+  metrics     facts;  goals  targets (deadlines, comparators)
+  linker      the component that walks the sentences; a plan's scope over its
+              paragraph (Frame) is chosen there
 Importing the package registers the spaCy factory `press_extract_link`.
 """
 

@@ -3,72 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from ..types import Goal, Quantity, Time
 from .context import LinkContext, quantity_id
 from .indicators import CLAUSE_PUNCT, clause_start, is_span, longest_at_end, trim_phrase
 from .frames import Period
-from .periods import is_reference
 from .phrases import PhraseFinder
-from .words import DURATION_UNITS, SOURCE
+from .triggers import TriggerFinder
+from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
 
 
-class GoalLinker(PhraseFinder):
+class GoalLinker(TriggerFinder, PhraseFinder):
     """The goals of one sentence."""
 
-    def _future(self, ctx: "LinkContext", t: Time) -> bool:
-        if not (t.resolved and t.end_date):
-            return False
-        return ctx.article_date is None or dt.date.fromisoformat(t.end_date) >= ctx.article_date
+    def _compared(self, gap: str) -> bool:
+        """Whether `gap` joins a number to its growth over a reference (，同比增长 / ，比上年增长)."""
+        return bool(self.change_gap.match(gap)) and any(w in gap for w in self.comparison_openers)
 
-    def _trigger(self, ctx: "LinkContext", s: int, e: int) -> tuple[int, int, str] | None:
-        """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
-        text = ctx.text
-        sentence_times = ctx.times.starting_in(s, e)
-        # A comparison base (比去年增加5600亿元) says nothing of when the sentence speaks.
-        past = any(
-            (t.resolved and t.end_date and not self._future(ctx, t)) or (not t.resolved and t.text.startswith(self.past_words))
-            for t in sentence_times if not is_reference(text, t)
-        )
-        future = any(self._future(ctx, t) for t in sentence_times)
-        found: list[tuple[int, int, str]] = []
-        for word in self.triggers:
-            # str.find, not a regex per trigger word and sentence: this runs for every sentence.
-            a = text.find(word, s, e)
-            while a >= 0:
-                at, a = a, text.find(word, a + 1, e)
-                if self._blocked(text, at, word):
-                    continue
-                if ctx.orgs.overlaps(at, at + 1):
-                    continue  # 东莞市倍增计划工作领导小组办公室: part of a name
-                if word in self.noun_like and (at + len(word) >= e or text[at + len(word)] in CLAUSE_PUNCT or text[at + len(word)] in "”’、》」』）)的"):
-                    continue  # a noun (覆盖计划，, 投资计划的70.9%), not a trigger
-                if word in self.future_only and not future and (past or not self._forecast_follows(text, at + len(word), e)):
-                    continue  # 预计…可实现…: a second forecast word makes it one, with no time
-                if word in self.unless_past and past:
-                    continue
-                found.append((at, at + len(word), word))
-        for t in sentence_times:
-            prefix = longest_at_end(text[s:t.start], self.time_prefixes)
-            if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
-                found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
-        for phrase in self.phrases:
-            pos = text.find(phrase, s, e)
-            if pos >= 0:
-                found.append((pos, pos + len(phrase), phrase))
-        return min(found, key=lambda f: (f[0], f[1])) if found else None
-
-    def _forecast_follows(self, text: str, start: int, end: int) -> bool:
-        """Whether another forecast word (rules/goals.toml future_only) follows in [start, end)."""
-        return any(text.find(w, start, end) >= 0 for w in self.future_only)
-
-    def _blocked(self, text: str, at: int, word: str) -> bool:
-        """Whether the trigger `word` at `at` is part of a longer non-trigger word (将近, 截至)."""
-        return any(text.startswith(b, at - b.index(word)) for b in self.blockers if word in b and at - b.index(word) >= 0)
-
-    def _after_trigger(self, ctx: "LinkContext", q: Quantity) -> bool:
-        """A number followed, in its clause, by 的目标 (…增长6%左右的目标)."""
+    def _after_trigger(self, ctx: "LinkContext", q: Quantity, *, adjacent: bool = False) -> bool:
+        """A number followed, in its clause, by 的目标 (…增长6%左右的目标); right behind it
+        when `adjacent` (5.5%的增长目标, not 2.5%的增速与…的预期目标)."""
+        if adjacent:
+            return ctx.text.startswith(self.after, q.end)
         end = q.end
         while end < len(ctx.text) and ctx.text[end] not in CLAUSE_PUNCT:
             end += 1
@@ -87,7 +43,13 @@ class GoalLinker(PhraseFinder):
         for q, nxt in zip(goal_qs, goal_qs[1:] + [None]):
             if q.unit in DURATION_UNITS or self._skip(ctx, q):
                 continue
-            prev_end = max([floor] + [p.end for p in qs if p.end <= q.start])
+            # A number before its trigger (5.5%的增长目标) reads its phrase from the sentence start.
+            ahead = trigger is not None and q.start >= trigger[1]
+            prev_end = max([floor if ahead else s] + [p.end for p in qs if p.end <= q.start])
+            if q.unit in CHANGE_UNITS and prev_end > floor and self._compared(text[prev_end:q.start]):
+                # 总投资35674.8亿元，同比增长26.2%: how the planned figure compares with last
+                # year's, not a second target.
+                continue
             if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and is_span(text[q.end:nxt.start], self.up + self.down, self.span_to):
                 # 从人均8.7万元提高到12万元以上: the first number is where the target starts from;
                 # its phrase names the target.
@@ -97,6 +59,9 @@ class GoalLinker(PhraseFinder):
             deadline_from = None if deadline is None else _frame_of(text, deadline, s=s, pos=q.start)
             if deadline is None and period is not None and self._future(ctx, period.time):
                 deadline, deadline_from = period.time, period.source  # 今年发展的主要预期目标是：… stated in an earlier sentence
+            year = deadline.end_date[:4] if deadline else None
+            if year is None and ctx.article_date and any(text.find(w, clause_start(text, q.start, floor=s), q.start) >= 0 for w in self.current_year):
+                year, deadline_from = str(ctx.article_date.year), "clause"  # 全年工业投资增长12%以上: this year's
             span = self._phrase(ctx, q, prev_end, words=self.goal_words) or baseline
             baseline = None
             if span is None and trigger is not None and trigger[0] >= s and clause_start(text, trigger[0]) == clause_start(text, q.start):
@@ -106,7 +71,7 @@ class GoalLinker(PhraseFinder):
                 span = self._extend_to_surface(text, left, a, b) if a < b else None
             a, b = span if span else (q.start, q.start)
             trig = trigger[2] if trigger else longest_at_end(text[q.end:e], ("目标",)) or "目标"
-            start = trigger[0] if trigger and trigger[0] >= s and not out else min(a, q.start)
+            start = trigger[0] if ahead and trigger[0] >= s and not out else min(a, q.start)
             first = ctx.times.first_from(prev_end)
             if first is not None and first.start < start:
                 start = first.start
@@ -122,9 +87,9 @@ class GoalLinker(PhraseFinder):
                     comparator=self._comparator(ctx, q, prev_end),
                     value=q.value,
                     unit=q.unit,
-                    deadline=deadline.end_date[:4] if deadline else None,
+                    deadline=year,
                     period_from=deadline_from,
-                    subject=self._subject(ctx, s, q.start),
+                    subject=self._subject(ctx, scope, q.start),
                     quantitative=True,
                     quantity_id=quantity_id(ctx, q),
                 )

@@ -7,6 +7,8 @@ what it measures becomes a `Metric`: the indicator is the noun phrase before it 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import jieba.posseg
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -17,13 +19,28 @@ from ..segment import jieba_of, sentence_spans, text_of
 from ..types import Organization, Quantity, Time
 from .context import LinkContext
 from .goals import GoalLinker
+from .triggers import LIST_OPENERS
 from .indicators import clause_start
 from .metrics import MetricLinker
 from .frames import reanchored, sentence_periods
 
 QUESTION_END = ("？", "?", "吗", "呢")
-# A trigger followed by one of these in its sentence opens a list (目标是：…).
-LIST_OPENERS = ("：", ":")
+SENTENCE_ENDS = ("。", "；", ";", "！", "!", "”")
+
+
+class Frame(NamedTuple):
+    """A plan sentence's scope over the sentences after it in its paragraph."""
+
+    trigger: tuple[int, int, str]
+    scope: int  # where its deadline and subject are looked for
+    crosses: bool  # a list opener (…三大领域：) that ends its paragraph: the items are paragraphs
+
+
+def _is_item(text: str, s: int) -> bool:
+    """Whether the paragraph starting at `s` reads as a list item: it ends as a sentence
+    does (a heading such as 2022年重大项目共安排883个 ends a list)."""
+    end = text.find("\n", s)
+    return text[s:len(text) if end < 0 else end].rstrip().endswith(SENTENCE_ENDS)
 
 
 @Language.factory("press_extract_link", default_config={"rules_dir": ""})
@@ -59,6 +76,7 @@ class Linker(GoalLinker, MetricLinker):
         periods = sentence_periods(times, sentences, text=text, article_date=ctx.article_date, first_numbers=firsts, rules=self.frames, same=self.same_period)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
         carried: tuple[tuple[int, int, str], int] | None = None
+        frame: Frame | None = None
         carried_list, prev_end = False, 0
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
@@ -69,16 +87,29 @@ class Linker(GoalLinker, MetricLinker):
             # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
             # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
             # paragraph, with the deadline stated in the sentence that opened it.
-            if carried is not None and "\n" in text[prev_end:s]:
+            if "\n" in text[prev_end:s]:
                 carried = None  # a new paragraph ends every list
+                if frame is not None and not (frame.crosses and _is_item(text, s)):
+                    frame = None  # …and every frame but a list whose items are paragraphs
             own = self._trigger(ctx, s, e)
-            trigger, scope = (own, s) if own else carried or (None, s)
+            if own is None and frame is not None and self._reports_past(ctx, s, e):
+                frame = None  # 从2021年完成情况来看，…: a report on the past ends the plan
+            trigger, scope = (own, s) if own else carried or (frame and (frame.trigger, frame.scope)) or (None, s)
             opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
             listing = trigger is not None and (opens_list or (own is None and carried_list))
             carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None
             carried_list, prev_end = listing, s + len(text[s:e].rstrip())
-            goal_qs = [q for q in qs if trigger is not None and q.start >= trigger[1]] + [
-                q for q in qs if trigger is None and self._after_trigger(ctx, q)
+            if own is not None:
+                # 还将全力推动…。 / 根据工作部署，…计划…三大领域：⏎ — a plan with no figure of its
+                # own scopes the figure sentences after it; one with figures scopes only itself.
+                ends_paragraph = text.startswith("\n", prev_end) or prev_end >= len(text)
+                crosses = opens_list and ends_paragraph and text[s:prev_end].endswith(LIST_OPENERS)
+                opener = any(text.find(w, s, e) >= 0 for w in self.frame_openers)
+                frame = Frame(own, s, crosses) if opener and (crosses or not qs) else None
+            # …5.5%的增长目标: a number a target word follows is a goal whatever trigger precedes.
+            goal_qs = [
+                q for q in qs
+                if (trigger is not None and q.start >= trigger[1]) or self._after_trigger(ctx, q, adjacent=trigger is not None)
             ]
             if trigger is not None or goal_qs:
                 goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope, period=period))

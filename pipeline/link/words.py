@@ -53,6 +53,10 @@ class LinkWords:
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
         self.phrases = tuple(trig["phrases"])
+        self.stop_words = goals.stop_words
+        self.frame_openers = goals.frame_openers
+        self.current_year = goals.current_year
+        self.fact_markers = tuple(trig["fact_markers"])
         # Words of a past year, quarter or month counted from the article date (去年, 上季度,
         # 上月): with no article date their times do not resolve, yet they are in the past.
         times = rules.times
@@ -66,6 +70,7 @@ class LinkWords:
         ch = goals.changes
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
         self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
+        self.comparison_openers = tuple(ch["openers"])  # 较, 比 (also inside 同比, 环比)
         alt = alternation
         opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
