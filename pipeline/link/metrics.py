@@ -66,6 +66,8 @@ class MetricLinker(ListReader):
                 # increment, of the same indicator, named after it.
                 m = self.change_gap.match(gap)
                 label = text[clause_start(text, q.start, floor=s):q.start].strip()
+                for w in self.respectively:
+                    label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
                 change = signed_change(m["word"], q.value, up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 seconds[len(out)] = (source, label)
