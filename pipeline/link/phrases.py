@@ -26,7 +26,7 @@ class PhraseFinder(SubjectFinder):
             return True
         if text[max(0, q.start - 2):q.start].endswith(self.per_before) or text.startswith(self.attributive_after, q.end):
             return True
-        if self._attributive(ctx, q):
+        if self._attributive(ctx, q) or self._names_facility(ctx, q):
             return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
         nxt = ctx.quantities.first_from(q.end)
@@ -138,6 +138,19 @@ class PhraseFinder(SubjectFinder):
         """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
         nxt = ctx.text[q.end:q.end + 1]
         return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
+
+    def _names_facility(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """A capacity inside a project's name (年产40万件羊绒衫加工项目): the noun right after the
+        number, up to a clause mark or 的, ends in a project head, and the unit does not count it."""
+        if q.unit in self.head_counters or q.unit_text in self.head_counters:
+            return False
+        text, end = ctx.text, q.end
+        limit = min(len(text), q.end + RIGHT_LIMIT)
+        while end < limit and text[end] not in CLAUSE_PUNCT and text[end] not in "、的" and end not in ctx.quantity_at:
+            end += 1
+            if text.endswith(self.named_heads, q.end, end):
+                return True
+        return False
 
     def _ends_in_verb(self, text: str, a: int, b: int, boundaries: frozenset[int]) -> bool:
         """Whether jieba tags the last word of text[a:b] as a verb (省经合局梳理, 重点服务保障).
