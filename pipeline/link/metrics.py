@@ -106,7 +106,8 @@ class MetricLinker(ListReader):
                         last = (q, None)
                         continue
                     # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
-                    out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+                    # The subject is the nearest before this number (其中新港园区5个: 新港园区).
+                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start))
                 else:
                     a, b = span
                     change = None

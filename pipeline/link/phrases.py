@@ -68,6 +68,8 @@ class PhraseFinder(SubjectFinder):
                 return right
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
         listing = text[a:b].endswith("等") or "、" in text[a:b]
+        if a < b and self._names_place(ctx, text[a:b]) and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
+            return None  # 其中新港园区5个: a part of the whole that the previous number measures
         if a < b and not self._only_change(text[a:b]) and not listing:
             if self._ends_in_verb(text, a, b, ctx.boundaries):
                 # 省经合局梳理6个外资项目: a verb before the number; its object after the number.
@@ -82,13 +84,14 @@ class PhraseFinder(SubjectFinder):
         if listing:
             return a, b
         if right is None and a == b and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
-            # Nothing but a place (其中常熟市2例) or a verb (开工3条) before the number, and no noun
-            # after it: the place, else the verb, names what is counted.
+            # Nothing but a verb (开工3条) before the number, and no noun after it: the verb names
+            # what is counted. Nothing but a place (其中常熟市2例, 其中新港园区5个) names the part of
+            # a whole: the number measures the previous indicator, or nothing.
             for lead in (words.lead, ()):
                 bare = dataclasses.replace(words, lead=lead, place_suffix=())
                 a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
                 if a < b and not self._only_change(text[a:b]) and text[a:b] not in self.joiners:
-                    return a, b
+                    return None if self._names_place(ctx, text[a:b]) else (a, b)
             return None
         return right
 
@@ -138,6 +141,16 @@ class PhraseFinder(SubjectFinder):
         """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
         nxt = ctx.text[q.end:q.end + 1]
         return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
+
+    def _names_place(self, ctx: "LinkContext", phrase: str) -> bool:
+        """Whether a phrase is only a place or body: a name of the article, a word jieba tags as a
+        place (昆山市), or one with a place suffix (新港|园区); not a kind of area (现代农业示范区)."""
+        if phrase in ctx.names:
+            return True
+        if phrase in self.generic_places:
+            return False  # 在全国城市中排名第8位: 城市 is the field of the ranking
+        words = list(self.tagger.cut(phrase))
+        return bool(words) and words[0].flag == "ns" and (len(words) == 1 or (len(words) == 2 and phrase.endswith(self.place_suffix)))
 
     def _names_facility(self, ctx: "LinkContext", q: Quantity) -> bool:
         """A capacity inside a project's name (年产40万件羊绒衫加工项目): the noun right after the
