@@ -8,6 +8,7 @@ from typing import Sequence
 
 from ..types import Metric, Quantity
 from .context import LinkContext, quantity_id
+from .bases import Base, base_note, year_before
 from .indicators import clause_start, is_span, longest_at_start, signed_change
 from .lists import ListReader
 from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
@@ -39,6 +40,12 @@ class MetricLinker(ListReader):
             # (，两年平均增长 reads as ，平均增长; ，总产量十年增长 stays a phrase).
             gap = _without(text, anchor, q.start, skipped) if last else ""
             anchor, skipped = q.end, []
+            base = self._base(ctx, q, last[0].end, prev) if prev is not None else None
+            if base is not None:
+                # …下降11.7%（同期为下降9.8%、一季度为增长3.5%）: the same indicator at another time.
+                out.append(self._base_metric(ctx, s, q, prev, base, period))
+                last = (q, len(out) - 1)
+                continue
             # 1067.27亿元，增长6% : the rate is the previous metric's change.
             if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
                 m = self.change_gap.match(gap)
@@ -157,6 +164,23 @@ class MetricLinker(ListReader):
             change_unit=CHANGE_UNITS[q.unit] if change is not None else None,
             quantity_id=quantity_id(ctx, q),
         )
+
+    def _base(self, ctx: "LinkContext", q: Quantity, floor: int, prev: Metric) -> Base | None:
+        """The base note before `q` on the previous metric's figure, if `q` is one: a level in
+        the previous metric's unit, or a rate where the previous metric has a change."""
+        if q.unit != prev.unit and not (q.unit in CHANGE_UNITS and prev.change is not None):
+            return None
+        times = ctx.times.starting_in(floor, q.start)
+        return base_note(ctx.text, floor, q.start, times, same=self.same_period, fillers=self.base_fillers, changes=self.up + self.down)
+
+    def _base_metric(self, ctx: "LinkContext", s: int, q: Quantity, prev: Metric, base: Base, frame: Period | None) -> Metric:
+        """The previous metric's indicator at the base's time (a bare 同期: the frame a year earlier)."""
+        if base.time is not None:
+            period = Period(same_period(base.time, frame, words=self.same_period), "clause")
+        else:
+            period = Period(year_before(frame.time), "clause") if frame is not None else None
+        change = signed_change(base.word, q.value, up=self.up, down=self.down) if base.word and q.unit in CHANGE_UNITS else None
+        return self._metric(ctx, s, q, prev.indicator, q.start, period, start=q.start, change=change)
 
     def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int, frame: Period | None) -> Period | None:
         """A time in the number's own clause, before it, overrides the sentence's period (a
