@@ -8,7 +8,9 @@ One job per module, the lower ones pure functions on text and offsets:
   subjects    whom a number speaks about
   phrases     what a number measures (or that it measures nothing)
   lists       numbers and indicators read as lists (分别, 、)
-  metrics     facts;  goals  targets (triggers, deadlines, comparators)
+  bases       base notes on a figure (同期为下降9.8%): the same indicator at another time
+  figures     one metric record: its period, a base note's figure, from-to spans
+  metrics     facts (walks a sentence's numbers);  goals  targets (triggers, deadlines, comparators)
   linker      the component that walks the sentences
 Importing the package registers the spaCy factory `press_extract_link`.
 """

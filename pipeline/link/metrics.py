@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 from typing import Sequence
 
 from ..types import Metric, Quantity
-from .context import LinkContext, quantity_id
-from .bases import Base, base_note, year_before
-from .indicators import clause_start, is_span, longest_at_start, signed_change
-from .lists import ListReader
-from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
-from .periods import is_reference
-from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
+from .context import LinkContext
+from .figures import MetricParts
+from .frames import Period, period_label
+from .indicators import clause_start, longest_at_start, signed_change
+from .words import CHANGE_UNITS, DURATION_UNITS
 
-
-class MetricLinker(ListReader):
+class MetricLinker(MetricParts):
     """The metrics of one sentence."""
 
     def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None) -> list[Metric]:
@@ -50,21 +46,7 @@ class MetricLinker(ListReader):
             if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
                 m = self.change_gap.match(gap)
                 if m:
-                    # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
-                    rates, owners = [n], [last[1]]
-                    if any(w in prev.indicator for w in self.share_markers):
-                        # 增加值2306亿元，占GDP的26.7%，同比增长16.7%: the growth is the amount's, not the share's.
-                        amount = next((i for i in range(len(out) - 1, -1, -1) if not any(w in out[i].indicator for w in self.share_markers)), None)
-                        if amount is not None and out[amount].change is None and out[amount].unit not in CHANGE_UNITS:
-                            owners = [amount]
-                    if any(w in gap for w in self.respectively):
-                        many = [n] + self._joined(ctx, qs, n)
-                        run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
-                        if len(many) > 1 and len(run) == len(many):
-                            rates, owners = many, run
-                    for i, k in zip(owners, rates):
-                        change = signed_change(m["word"], qs[k].value, up=self.up, down=self.down)
-                        out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=max(out[i].end, qs[k].end), text=text[out[i].start:max(out[i].end, qs[k].end)])
+                    rates, owners = self._attach_rates(ctx, qs, n, out, last[1], m["word"], gap)
                     consumed.update(rates)
                     last = (qs[rates[-1]], owners[-1])
                     continue
@@ -127,6 +109,33 @@ class MetricLinker(ListReader):
                         b = min(b, a + tail.start())
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
             last = (q, len(out) - 1)
+        self._name_lists(ctx, qs, out, groups, seconds)
+        return out
+
+    def _attach_rates(self, ctx: "LinkContext", qs: list[Quantity], n: int, out: list[Metric], owner: int, word: str, gap: str) -> tuple[list[int], list[int]]:
+        """Make qs[n] (and the rates listed with it) the change of earlier metrics, in place in
+        `out`; return the rates' indices and their owners' indices."""
+        text, prev = ctx.text, out[owner]
+        # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
+        rates, owners = [n], [owner]
+        if any(w in prev.indicator for w in self.share_markers):
+            # 增加值2306亿元，占GDP的26.7%，同比增长16.7%: the growth is the amount's, not the share's.
+            amount = next((i for i in range(len(out) - 1, -1, -1) if not any(w in out[i].indicator for w in self.share_markers)), None)
+            if amount is not None and out[amount].change is None and out[amount].unit not in CHANGE_UNITS:
+                owners = [amount]
+        if any(w in gap for w in self.respectively):
+            many = [n] + self._joined(ctx, qs, n)
+            run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
+            if len(many) > 1 and len(run) == len(many):
+                rates, owners = many, run
+        for i, k in zip(owners, rates):
+            change = signed_change(word, qs[k].value, up=self.up, down=self.down)
+            end = max(out[i].end, qs[k].end)
+            out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=end, text=text[out[i].start:end])
+        return rates, owners
+
+    def _name_lists(self, ctx: "LinkContext", qs: list[Quantity], out: list[Metric], groups: dict[int, list[int]], seconds: dict[int, tuple[int, str]]) -> None:
+        """Name the items of the sentence's lists, in place in `out`."""
         for head, siblings in groups.items():
             if head not in seconds:
                 names = self._list_items(ctx, qs, out[head], len(siblings) + 1)
@@ -137,67 +146,6 @@ class MetricLinker(ListReader):
             for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
                 name = out[j].indicator + label
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
-        return out
-
-    def _metric(self, ctx: "LinkContext", s: int, q: Quantity, indicator: str, at: int, period: Period | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
-        end = q.end if end is None else end
-        if period is not None and is_point(ctx.text, period.time, self.frames) and kind_of(indicator, self.frames) == "flow":
-            # 年末 is the state of a stock; a flow (招生, 产量) under it is summed over the year.
-            period = dataclasses.replace(period, time=year_of(period.time))
-        if indicator.count("（") > indicator.count("）"):
-            indicator = indicator.replace("（", "", 1)  # 规上工业（增加值同比增长12.7%…）: a bracket left open
-        return Metric(
-            doc_id=ctx.doc_id,
-            start=start,
-            end=end,
-            text=ctx.text[start:end],
-            source=SOURCE,
-            indicator=indicator,
-            indicator_id=self._indicator_id(indicator),
-            subject=self._subject(ctx, s, min(at, q.start)),
-            period=period_label(period),
-            period_from=period.source if period else None,
-            value=q.value,
-            unit=q.unit,
-            qualifier=q.qualifier,
-            change=change,
-            change_unit=CHANGE_UNITS[q.unit] if change is not None else None,
-            quantity_id=quantity_id(ctx, q),
-        )
-
-    def _base(self, ctx: "LinkContext", q: Quantity, floor: int, prev: Metric) -> Base | None:
-        """The base note before `q` on the previous metric's figure, if `q` is one: a level in
-        the previous metric's unit, or a rate where the previous metric has a change."""
-        if q.unit != prev.unit and not (q.unit in CHANGE_UNITS and prev.change is not None):
-            return None
-        times = ctx.times.starting_in(floor, q.start)
-        return base_note(ctx.text, floor, q.start, times, same=self.same_period, fillers=self.base_fillers, changes=self.up + self.down)
-
-    def _base_metric(self, ctx: "LinkContext", s: int, q: Quantity, prev: Metric, base: Base, frame: Period | None) -> Metric:
-        """The previous metric's indicator at the base's time (a bare 同期: the frame a year earlier)."""
-        if base.time is not None:
-            period = Period(same_period(base.time, frame, words=self.same_period), "clause")
-        else:
-            period = Period(year_before(frame.time), "clause") if frame is not None else None
-        change = signed_change(base.word, q.value, up=self.up, down=self.down) if base.word and q.unit in CHANGE_UNITS else None
-        return self._metric(ctx, s, q, prev.indicator, q.start, period, start=q.start, change=change)
-
-    def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int, frame: Period | None) -> Period | None:
-        """A time in the number's own clause, before it, overrides the sentence's period (a
-        year's 同期 is the part of that year the frame speaks of)."""
-        left = max(clause_start(ctx.text, q.start), floor)
-        found = [
-            t for t in ctx.times.starting_in(left, q.start)
-            if t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t) and not is_since(ctx.text, t, self.frames)
-        ]
-        return Period(same_period(found[-1], frame, words=self.same_period), "clause") if found else None
-
-    def _from_to(self, ctx: "LinkContext", s: int, a: Quantity, b: Quantity) -> bool:
-        """从A增长至B, also with a time before each value (从2021年底的300家增加到2023年底的400家)."""
-        a_start = self._before_time(ctx, a.start, s)
-        if not ctx.text[max(s, a_start - 2):a_start].endswith(self.span_from):
-            return False
-        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.up + self.down, self.span_to)
 
 
 def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:
