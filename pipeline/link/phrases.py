@@ -9,7 +9,10 @@ from ..types import Quantity
 from .context import LinkContext
 from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, trim_phrase
 from .subjects import SubjectFinder
-from .words import DURATION_UNITS, RIGHT_LIMIT
+from .words import CHANGE_UNITS, DURATION_UNITS, RIGHT_LIMIT
+
+# Most characters between a short duration and the count it times (2分钟|出货|1台).
+RATE_GAP = 4
 
 
 class PhraseFinder(SubjectFinder):
@@ -26,7 +29,7 @@ class PhraseFinder(SubjectFinder):
             return True
         if text[max(0, q.start - 2):q.start].endswith(self.per_before) or text.startswith(self.attributive_after, q.end):
             return True
-        if self._attributive(ctx, q) or self._names_facility(ctx, q):
+        if self._attributive(ctx, q) or self._names_facility(ctx, q) or self._per_duration(ctx, q):
             return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
         nxt = ctx.quantities.first_from(q.end)
@@ -141,6 +144,16 @@ class PhraseFinder(SubjectFinder):
         """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
         nxt = ctx.text[q.end:q.end + 1]
         return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
+
+    def _per_duration(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """A count done in a short time (2分钟出货1台): a rate of work, no metric."""
+        if q.unit in CHANGE_UNITS:
+            return False
+        left = clause_start(ctx.text, q.start)
+        return any(
+            d.unit in self.rate_durations and 0 <= q.start - d.end <= RATE_GAP
+            for d in ctx.quantities.starting_in(left, q.start)
+        )
 
     def _names_place(self, ctx: "LinkContext", phrase: str) -> bool:
         """Whether a phrase is only a place or body: a name of the article, a word jieba tags as a

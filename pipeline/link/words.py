@@ -34,6 +34,7 @@ class LinkWords:
         self.skip_units = frozenset(ind.context["skip_units"])
         self.share_markers = tuple(ind.context["share_markers"])
         self.bounds = tuple(ind.context["bounds"])
+        self.rate_durations = frozenset(ind.context["rate_durations"])
         self.base_fillers = tuple(ind.context["base_fillers"])
         self.named_heads = tuple(ind.context["named_heads"])
         self.head_counters = frozenset(ind.context["head_counters"])
