@@ -13,7 +13,7 @@ from .frames import Period, is_point, is_since, kind_of, period_label, same_peri
 from .indicators import clause_start, is_span, signed_change
 from .lists import ListReader
 from .periods import is_reference
-from .words import CHANGE_UNITS, SOURCE
+from .words import CHANGE_UNITS, SOURCE, change_value
 
 
 class MetricParts(ListReader):
@@ -59,7 +59,7 @@ class MetricParts(ListReader):
             period = Period(same_period(base.time, frame, words=self.same_period), "clause")
         else:
             period = Period(year_before(frame.time), "clause") if frame is not None else None
-        change = signed_change(base.word, q.value, up=self.up, down=self.down) if base.word and q.unit in CHANGE_UNITS else None
+        change = signed_change(base.word, change_value(q), up=self.up, down=self.down) if base.word and q.unit in CHANGE_UNITS else None
         return self._metric(ctx, s, q, prev.indicator, q.start, period, start=q.start, change=change)
 
     def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int, frame: Period | None) -> Period | None:

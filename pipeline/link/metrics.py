@@ -10,7 +10,7 @@ from .context import LinkContext
 from .figures import MetricParts
 from .frames import Period, period_label
 from .indicators import clause_start, longest_at_start, signed_change
-from .words import CHANGE_UNITS, DURATION_UNITS
+from .words import CHANGE_UNITS, DURATION_UNITS, change_value
 
 class MetricLinker(MetricParts):
     """The metrics of one sentence."""
@@ -57,7 +57,7 @@ class MetricLinker(MetricParts):
                 label = text[clause_start(text, q.start, floor=s):q.start].strip()
                 for w in self.respectively:
                     label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
-                change = signed_change(m["word"], q.value, up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
+                change = signed_change(m["word"], change_value(q), up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 seconds[len(out)] = (source, label)
                 out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
@@ -80,7 +80,7 @@ class MetricLinker(MetricParts):
                     out[last[1]] = dataclasses.replace(out[last[1]], period=None, period_from=None)
             elif prev is not None and same_unit and gap.strip() in self.joiners:
                 # 分别增长22.8%、14.2%和11.1%: the same kind of figure for the next item of a list.
-                change = None if prev.change is None else (q.value if prev.change >= 0 else -q.value)
+                change = None if prev.change is None else (change_value(q) if prev.change >= 0 else -change_value(q))
                 head = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 groups.setdefault(head, []).append(len(out))
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start, change=change))
@@ -105,7 +105,7 @@ class MetricLinker(MetricParts):
                         # 增长6%: the number is a change; 提高到3.2%: it is the new level. An amount
                         # (标准提高30元) keeps its change word: the number is an increment.
                         if not tail["to"]:
-                            change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
+                            change = signed_change(tail["word"], change_value(q), up=self.up, down=self.down)
                         b = min(b, a + tail.start())
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
             last = (q, len(out) - 1)
@@ -129,7 +129,7 @@ class MetricLinker(MetricParts):
             if len(many) > 1 and len(run) == len(many):
                 rates, owners = many, run
         for i, k in zip(owners, rates):
-            change = signed_change(word, qs[k].value, up=self.up, down=self.down)
+            change = signed_change(word, change_value(qs[k]), up=self.up, down=self.down)
             end = max(out[i].end, qs[k].end)
             out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=end, text=text[out[i].start:end])
         return rates, owners
