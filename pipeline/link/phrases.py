@@ -8,6 +8,7 @@ import dataclasses
 from ..types import Quantity
 from .context import LinkContext
 from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, trim_phrase
+from .periods import is_reference
 from .subjects import SubjectFinder
 from .words import CHANGE_UNITS, DURATION_UNITS, RIGHT_LIMIT
 
@@ -108,7 +109,9 @@ class PhraseFinder(SubjectFinder):
         """Move `left` past the times and organisations in [left, end): they are the period
         and the subject, not the indicator."""
         # `left` only moves right, so what starts before it at first never counts.
-        for t in ctx.times.starting_in(left, end) + ctx.orgs.starting_in(left, end):
+        # A comparison base after the indicator (工业增加值|比上年|增长) is no period before it.
+        times = [t for t in ctx.times.starting_in(left, end) if not is_reference(ctx.text, t)]
+        for t in times + ctx.orgs.starting_in(left, end):
             if left <= t.start and t.end <= end:
                 left = max(left, t.end)
         return left
