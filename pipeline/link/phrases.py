@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import regex
+
 from ..types import Quantity
 from .context import LinkContext
 from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, trim_phrase
@@ -12,6 +14,8 @@ from .periods import is_reference
 from .subjects import SubjectFinder
 from .words import CHANGE_UNITS, DURATION_UNITS, RIGHT_LIMIT
 
+# A number written without a unit (an index level: 指数为100.7).
+BARE_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?$")
 # Most characters between a short duration and the count it times (2分钟|出货|1台).
 RATE_GAP = 4
 
@@ -71,6 +75,11 @@ class PhraseFinder(SubjectFinder):
             if right is not None:
                 return right
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
+        if a < b and self._only_change(text[a:b]):
+            # CPI：居民消费价格指数为100.7，同比上涨0.7%: the rate is of the index stated bare before it.
+            named = self._bare_figure_phrase(ctx, left, words=words)
+            if named is not None:
+                return named
         listing = text[a:b].endswith("等") or "、" in text[a:b]
         if a < b and self._names_place(ctx, text[a:b]) and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
             return None  # 其中新港园区5个: a part of the whole that the previous number measures
@@ -98,6 +107,18 @@ class PhraseFinder(SubjectFinder):
                     return None if self._names_place(ctx, text[a:b]) else (a, b)
             return None
         return right
+
+    def _bare_figure_phrase(self, ctx: "LinkContext", left: int, *, words: PhraseWords) -> tuple[int, int] | None:
+        """The indicator of the clause before `left` when that clause ends in a bare number (an
+        index level such as 指数为100.7, which is no quantity), else None."""
+        text = ctx.text
+        if left < 2 or text[left - 1] not in "，,":
+            return None
+        m = BARE_NUMBER.search(text, 0, left - 1)
+        if m is None or m.end() != left - 1 or m.start() in ctx.quantity_at:
+            return None
+        a, b = trim_phrase(text, clause_start(text, m.start()), m.start(), words=words, boundaries=ctx.boundaries, names=ctx.names)
+        return (a, b) if a < b and not self._only_change(text[a:b]) else None
 
     def _before_time(self, ctx: "LinkContext", pos: int, floor: int) -> int:
         """The start of a time, and 的, that end right at `pos` (从|2021年底的|300家), else `pos`."""
