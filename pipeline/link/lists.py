@@ -55,8 +55,8 @@ def _shared_noun_start(text: str, start: int, end: int, first: str, boundaries: 
     """Where the noun that the last item of a list shares with the others starts, in text[start:end].
 
     Items cut to one character share all the rest (一、二、三产业增加值 -> 产业增加值); items
-    ending in one classifier share what follows it in the last item (饮料类、烟酒类商品零售 ->
-    商品零售); else the last word is shared (集成电路、前沿新材料产值 -> 产值).
+    with one ending (a classifier: 类, 企业) share what follows it in the last item (饮料类、
+    烟酒类商品零售 -> 商品零售); else the last word is shared (集成电路、前沿新材料产值 -> 产值).
 
     >>> _shared_noun_start("一、二、三产业增加值", 4, 10, "一", frozenset({4, 5, 7, 10}))
     5
@@ -64,10 +64,16 @@ def _shared_noun_start(text: str, start: int, end: int, first: str, boundaries: 
     7
     >>> _shared_noun_start("集成电路、前沿新材料产值", 5, 12, "集成电路", frozenset({5, 7, 10, 12}))
     10
+    >>> _shared_noun_start("甲服务企业、乙服务业企业的营业收入", 6, 17, "甲服务企业", frozenset({6, 7, 10, 12, 13, 17}))
+    12
     """
     if len(first) == 1 and end - start > 1:
         return start + 1
-    mark = text.find(first[-1], start, end - 1) if len(first) > 1 else -1
-    if mark >= 0 and mark + 1 in boundaries and not first[-1].isdigit():
-        return mark + 1
+    # The longest ending of the first item that also ends a word inside the last item.
+    for k in range(len(first) - 1, 0, -1):
+        mark = text.find(first[-k:], start, end - 1)
+        while mark >= 0 and mark + k not in boundaries:
+            mark = text.find(first[-k:], mark + 1, end - 1)
+        if mark >= 0 and not first[-1].isdigit():
+            return mark + k
     return next((b for b in range(end - 1, start, -1) if b in boundaries), end)

@@ -9,8 +9,8 @@ import regex
 
 from ..types import Quantity
 from .context import LinkContext
-from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, trim_phrase
-from .periods import is_reference
+from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, longest_at_end, trim_phrase
+from .periods import REFERENCE_BEFORE, is_reference
 from .skips import SkipRules
 from .words import RIGHT_LIMIT
 
@@ -105,11 +105,18 @@ class PhraseFinder(SkipRules):
         and the subject, not the indicator."""
         # `left` only moves right, so what starts before it at first never counts.
         # A comparison base after the indicator (工业增加值|比上年|增长) is no period before it.
-        times = [t for t in ctx.times.starting_in(left, end) if not is_reference(ctx.text, t)]
+        times = [t for t in ctx.times.starting_in(left, end) if not (is_reference(ctx.text, t) and self._named_before(ctx.text, left, t.start))]
         for t in times + ctx.orgs.starting_in(left, end):
             if left <= t.start and t.end <= end:
                 left = max(left, t.end)
         return left
+
+    def _named_before(self, text: str, left: int, pos: int) -> bool:
+        """Whether an indicator stands before the comparison word at `pos` (工业增加值|比上年),
+        not only the word itself (，比上年增加1.1万亿元)."""
+        head = text[left:pos].strip()
+        word = longest_at_end(head, REFERENCE_BEFORE)
+        return bool(head[: len(head) - len(word)].strip("的在 "))
 
     def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
         """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
