@@ -245,7 +245,8 @@ def find_times(
     context_period: tuple[dt.date, dt.date, str] | None = None
     reference_year = article_date.year if article_date else None
     folded = text.translate(_FOLD)
-    for m in _matches(pats.pattern, folded, boundaries):
+    glued = "".join(rules.same_period["bare_after"])
+    for m in _matches(pats.pattern, folded, boundaries, glued_after=glued):
         sentence = bisect.bisect_right(starts, m.start()) - 1
         if sentence != context_sentence:
             context_sentence, context_year, context_period = sentence, None, None
@@ -310,16 +311,18 @@ def _range_end(parts: TimeParts, previous: Time, between: str, *, joiners: Seque
     return None
 
 
-def _matches(pattern: regex.Pattern, folded: str, boundaries: frozenset[int] | None):
+def _matches(pattern: regex.Pattern, folded: str, boundaries: frozenset[int] | None, *, glued_after: str = ""):
     """Matches that start on a word boundary, retried one character on when they do not
     (马上年底 -> 年底). A match that starts with the digits of a year or an Arabic
     numeral needs no boundary: its pattern already refuses a digit before it, and jieba
     glues 从二零一 into one word. A match ending in an edge word inside a longer word is shortened
     at the same start (2025年初步 -> 2025年); other ends are not checked, as jieba glues
-    日至, 月到 and the like."""
+    日至, 月到 and the like. A comparison word that opens the word (jieba's 比上|年末, 较上|年) glues
+    no time: the match may start right after it (比|上年末, the base, not 年末)."""
     pos = 0
     while (m := pattern.search(folded, pos)) is not None:
-        if boundaries is not None and m.start() not in boundaries and not _starts_with_year_digits(m):
+        glued = m.start() - 1 in (boundaries or ()) and folded[m.start() - 1:m.start()] in tuple(glued_after)
+        if boundaries is not None and m.start() not in boundaries and not glued and not _starts_with_year_digits(m):
             pos = m.start() + 1
             continue
         start = m.start()

@@ -263,6 +263,3 @@ def is_span(gap: str, change_words: Sequence[str], span_to: Sequence[str]) -> bo
         return False
     rest = rest[: len(rest) - len(to)]
     return rest == "" or rest in change_words
-
-
-__all__ = ["Linker", "make_linker"]

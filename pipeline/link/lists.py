@@ -37,8 +37,9 @@ class ListReader(PhraseFinder):
         else:
             # the last item carries the shared noun (集成电路、前沿新材料产值) unless it is one word
             last_item = max(left, max((i + 1 for i in range(left, end) if text[i] in "、和及与"), default=left))
-            last_word = next((b for b in range(end - 1, last_item, -1) if b in ctx.boundaries), None)
-            items_end, noun = (last_word, text[last_word:end]) if last_word is not None else (end, "")
+            first_item = text[left:text.find("、", left, end)] if "、" in text[left:end] else ""
+            items_end = _shared_noun_start(text, last_item, end, first_item, ctx.boundaries)
+            noun = text[items_end:end]
         # Split on 、 first: 和 is also inside item names (电气机械和器材制造业).
         parts = text[left:items_end].split("、")
         if len(parts) != n:
@@ -48,3 +49,31 @@ class ListReader(PhraseFinder):
         first = trim_phrase(text, left, left + len(parts[0]), words=self.words, boundaries=ctx.boundaries)
         parts[0] = text[first[0]:first[1]]
         return [p + noun for p in parts] if parts[0] else []
+
+
+def _shared_noun_start(text: str, start: int, end: int, first: str, boundaries: frozenset[int]) -> int:
+    """Where the noun that the last item of a list shares with the others starts, in text[start:end].
+
+    Items cut to one character share all the rest (一、二、三产业增加值 -> 产业增加值); items
+    with one ending (a classifier: 类, 企业) share what follows it in the last item (饮料类、
+    烟酒类商品零售 -> 商品零售); else the last word is shared (集成电路、前沿新材料产值 -> 产值).
+
+    >>> _shared_noun_start("一、二、三产业增加值", 4, 10, "一", frozenset({4, 5, 7, 10}))
+    5
+    >>> _shared_noun_start("饮料类、烟酒类商品零售", 4, 11, "饮料类", frozenset({4, 6, 7, 9, 11}))
+    7
+    >>> _shared_noun_start("集成电路、前沿新材料产值", 5, 12, "集成电路", frozenset({5, 7, 10, 12}))
+    10
+    >>> _shared_noun_start("甲服务企业、乙服务业企业的营业收入", 6, 17, "甲服务企业", frozenset({6, 7, 10, 12, 13, 17}))
+    12
+    """
+    if len(first) == 1 and end - start > 1:
+        return start + 1
+    # The longest ending of the first item that also ends a word inside the last item.
+    for k in range(len(first) - 1, 0, -1):
+        mark = text.find(first[-k:], start, end - 1)
+        while mark >= 0 and mark + k not in boundaries:
+            mark = text.find(first[-k:], mark + 1, end - 1)
+        if mark >= 0 and not first[-1].isdigit():
+            return mark + k
+    return next((b for b in range(end - 1, start, -1) if b in boundaries), end)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 from typing import Sequence
 
 from ..types import Metric, Quantity
-from .context import LinkContext, quantity_id
-from .indicators import clause_start, is_span, longest_at_start, signed_change
-from .lists import ListReader
-from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
-from .periods import is_reference
-from .words import CHANGE_UNITS, DURATION_UNITS, SOURCE
+from .context import LinkContext
+from .figures import MetricParts
+from .frames import Period, period_label
+from .indicators import clause_start, longest_at_start, signed_change
+from .words import CHANGE_UNITS, DURATION_UNITS, change_value
 
-
-class MetricLinker(ListReader):
+class MetricLinker(MetricParts):
     """The metrics of one sentence."""
 
     def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None) -> list[Metric]:
@@ -39,25 +36,17 @@ class MetricLinker(ListReader):
             # (，两年平均增长 reads as ，平均增长; ，总产量十年增长 stays a phrase).
             gap = _without(text, anchor, q.start, skipped) if last else ""
             anchor, skipped = q.end, []
+            base = self._base(ctx, q, last[0].end, prev) if prev is not None else None
+            if base is not None:
+                # …下降11.7%（同期为下降9.8%、一季度为增长3.5%）: the same indicator at another time.
+                out.append(self._base_metric(ctx, s, q, prev, base, period))
+                last = (q, len(out) - 1)
+                continue
             # 1067.27亿元，增长6% : the rate is the previous metric's change.
             if prev is not None and q.unit in CHANGE_UNITS and prev.change is None:
                 m = self.change_gap.match(gap)
                 if m:
-                    # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
-                    rates, owners = [n], [last[1]]
-                    if any(w in prev.indicator for w in self.share_markers):
-                        # 增加值2306亿元，占GDP的26.7%，同比增长16.7%: the growth is the amount's, not the share's.
-                        amount = next((i for i in range(len(out) - 1, -1, -1) if not any(w in out[i].indicator for w in self.share_markers)), None)
-                        if amount is not None and out[amount].change is None and out[amount].unit not in CHANGE_UNITS:
-                            owners = [amount]
-                    if any(w in gap for w in self.respectively):
-                        many = [n] + self._joined(ctx, qs, n)
-                        run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
-                        if len(many) > 1 and len(run) == len(many):
-                            rates, owners = many, run
-                    for i, k in zip(owners, rates):
-                        change = signed_change(m["word"], qs[k].value, up=self.up, down=self.down)
-                        out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=max(out[i].end, qs[k].end), text=text[out[i].start:max(out[i].end, qs[k].end)])
+                    rates, owners = self._attach_rates(ctx, qs, n, out, last[1], m["word"], gap)
                     consumed.update(rates)
                     last = (qs[rates[-1]], owners[-1])
                     continue
@@ -66,7 +55,9 @@ class MetricLinker(ListReader):
                 # increment, of the same indicator, named after it.
                 m = self.change_gap.match(gap)
                 label = text[clause_start(text, q.start, floor=s):q.start].strip()
-                change = signed_change(m["word"], q.value, up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
+                for w in self.respectively:
+                    label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
+                change = signed_change(m["word"], change_value(q), up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 seconds[len(out)] = (source, label)
                 out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
@@ -89,7 +80,7 @@ class MetricLinker(ListReader):
                     out[last[1]] = dataclasses.replace(out[last[1]], period=None, period_from=None)
             elif prev is not None and same_unit and gap.strip() in self.joiners:
                 # 分别增长22.8%、14.2%和11.1%: the same kind of figure for the next item of a list.
-                change = None if prev.change is None else (q.value if prev.change >= 0 else -q.value)
+                change = None if prev.change is None else (change_value(q) if prev.change >= 0 else -change_value(q))
                 head = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 groups.setdefault(head, []).append(len(out))
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start, change=change))
@@ -104,7 +95,8 @@ class MetricLinker(ListReader):
                         last = (q, None)
                         continue
                     # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
-                    out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
+                    # The subject is the nearest before this number (其中新港园区5个: 新港园区).
+                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start))
                 else:
                     a, b = span
                     change = None
@@ -113,10 +105,37 @@ class MetricLinker(ListReader):
                         # 增长6%: the number is a change; 提高到3.2%: it is the new level. An amount
                         # (标准提高30元) keeps its change word: the number is an increment.
                         if not tail["to"]:
-                            change = signed_change(tail["word"], q.value, up=self.up, down=self.down)
+                            change = signed_change(tail["word"], change_value(q), up=self.up, down=self.down)
                         b = min(b, a + tail.start())
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
             last = (q, len(out) - 1)
+        self._name_lists(ctx, qs, out, groups, seconds)
+        return out
+
+    def _attach_rates(self, ctx: "LinkContext", qs: list[Quantity], n: int, out: list[Metric], owner: int, word: str, gap: str) -> tuple[list[int], list[int]]:
+        """Make qs[n] (and the rates listed with it) the change of earlier metrics, in place in
+        `out`; return the rates' indices and their owners' indices."""
+        text, prev = ctx.text, out[owner]
+        # 营业收入2150亿元，利润总额135亿元，分别增长5.2%和9.8%: one rate per earlier metric.
+        rates, owners = [n], [owner]
+        if any(w in prev.indicator for w in self.share_markers):
+            # 增加值2306亿元，占GDP的26.7%，同比增长16.7%: the growth is the amount's, not the share's.
+            amount = next((i for i in range(len(out) - 1, -1, -1) if not any(w in out[i].indicator for w in self.share_markers)), None)
+            if amount is not None and out[amount].change is None and out[amount].unit not in CHANGE_UNITS:
+                owners = [amount]
+        if any(w in gap for w in self.respectively):
+            many = [n] + self._joined(ctx, qs, n)
+            run = _trailing(out, lambda r: r.change is None and r.unit not in CHANGE_UNITS, len(many))
+            if len(many) > 1 and len(run) == len(many):
+                rates, owners = many, run
+        for i, k in zip(owners, rates):
+            change = signed_change(word, change_value(qs[k]), up=self.up, down=self.down)
+            end = max(out[i].end, qs[k].end)
+            out[i] = dataclasses.replace(out[i], change=change, change_unit=CHANGE_UNITS[qs[k].unit], end=end, text=text[out[i].start:end])
+        return rates, owners
+
+    def _name_lists(self, ctx: "LinkContext", qs: list[Quantity], out: list[Metric], groups: dict[int, list[int]], seconds: dict[int, tuple[int, str]]) -> None:
+        """Name the items of the sentence's lists, in place in `out`."""
         for head, siblings in groups.items():
             if head not in seconds:
                 names = self._list_items(ctx, qs, out[head], len(siblings) + 1)
@@ -127,50 +146,6 @@ class MetricLinker(ListReader):
             for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
                 name = out[j].indicator + label
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
-        return out
-
-    def _metric(self, ctx: "LinkContext", s: int, q: Quantity, indicator: str, at: int, period: Period | None, *, start: int, change: Decimal | None = None, end: int | None = None) -> Metric:
-        end = q.end if end is None else end
-        if period is not None and is_point(ctx.text, period.time, self.frames) and kind_of(indicator, self.frames) == "flow":
-            # 年末 is the state of a stock; a flow (招生, 产量) under it is summed over the year.
-            period = dataclasses.replace(period, time=year_of(period.time))
-        if indicator.count("（") > indicator.count("）"):
-            indicator = indicator.replace("（", "", 1)  # 规上工业（增加值同比增长12.7%…）: a bracket left open
-        return Metric(
-            doc_id=ctx.doc_id,
-            start=start,
-            end=end,
-            text=ctx.text[start:end],
-            source=SOURCE,
-            indicator=indicator,
-            indicator_id=self._indicator_id(indicator),
-            subject=self._subject(ctx, s, min(at, q.start)),
-            period=period_label(period),
-            period_from=period.source if period else None,
-            value=q.value,
-            unit=q.unit,
-            qualifier=q.qualifier,
-            change=change,
-            change_unit=CHANGE_UNITS[q.unit] if change is not None else None,
-            quantity_id=quantity_id(ctx, q),
-        )
-
-    def _clause_period(self, ctx: "LinkContext", q: Quantity, floor: int, frame: Period | None) -> Period | None:
-        """A time in the number's own clause, before it, overrides the sentence's period (a
-        year's 同期 is the part of that year the frame speaks of)."""
-        left = max(clause_start(ctx.text, q.start), floor)
-        found = [
-            t for t in ctx.times.starting_in(left, q.start)
-            if t.end <= q.start and t.resolved and t.start_date and not is_reference(ctx.text, t) and not is_since(ctx.text, t, self.frames)
-        ]
-        return Period(same_period(found[-1], frame, words=self.same_period), "clause") if found else None
-
-    def _from_to(self, ctx: "LinkContext", s: int, a: Quantity, b: Quantity) -> bool:
-        """从A增长至B, also with a time before each value (从2021年底的300家增加到2023年底的400家)."""
-        a_start = self._before_time(ctx, a.start, s)
-        if not ctx.text[max(s, a_start - 2):a_start].endswith(self.span_from):
-            return False
-        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.up + self.down, self.span_to)
 
 
 def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:

@@ -1,43 +1,25 @@
-"""What a number measures: the indicator phrase around it, and the numbers that measure
-nothing (durations, categories, attributives, hedged figures)."""
+"""What a number measures: the indicator phrase around it (before it, else after it), and
+whether that phrase names only a place. Which numbers measure nothing is `skips`."""
 
 from __future__ import annotations
 
 import dataclasses
 
+import regex
+
 from ..types import Quantity
 from .context import LinkContext
-from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, trim_phrase
-from .subjects import SubjectFinder
-from .words import DURATION_UNITS, RIGHT_LIMIT
+from .indicators import CLAUSE_PUNCT, PhraseWords, clause_start, find_surface, longest_at_end, trim_phrase
+from .periods import REFERENCE_BEFORE, is_reference
+from .skips import SkipRules
+from .words import RIGHT_LIMIT
+
+# A number written without a unit (an index level: 指数为100.7).
+BARE_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?$")
 
 
-class PhraseFinder(SubjectFinder):
+class PhraseFinder(SkipRules):
     """The indicator span of a number."""
-
-    def _skip(self, ctx: "LinkContext", q: Quantity) -> bool:
-        """Numbers that are no fact about an indicator: durations, categories (三类, 二字),
-        bare units (亿元企业), one of a kind (一个, 首个), per-unit denominators (每万名),
-        attributives (三千亿级)."""
-        text = ctx.text
-        if q.unit in DURATION_UNITS or q.unit in self.skip_units or q.text == q.unit_text:
-            return True
-        if q.value == 1 and q.text[:1] in "一首" and q.text[:2] != "首位":
-            return True
-        if text[max(0, q.start - 2):q.start].endswith(self.per_before) or text.startswith(self.attributive_after, q.end):
-            return True
-        if self._attributive(ctx, q):
-            return True
-        # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
-        nxt = ctx.quantities.first_from(q.end)
-        if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
-            return False
-        between = text[q.end:nxt.start]
-        joins = self.up + self.down + self.span_to + tuple(self.joiners)
-        if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in joins):
-            return False
-        # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.
-        return not any(w in between for w in self.right_stop)
 
     def _phrase(self, ctx: "LinkContext", q: Quantity, floor: int, *, words: PhraseWords) -> tuple[int, int] | None:
         """The indicator span for `q`: the trimmed phrase before it, else the one after it."""
@@ -67,7 +49,14 @@ class PhraseFinder(SubjectFinder):
             if right is not None:
                 return right
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
+        if a < b and self._only_change(text[a:b]):
+            # CPI：居民消费价格指数为100.7，同比上涨0.7%: the rate is of the index stated bare before it.
+            named = self._bare_figure_phrase(ctx, left, words=words)
+            if named is not None:
+                return named
         listing = text[a:b].endswith("等") or "、" in text[a:b]
+        if a < b and self._names_place(ctx, text[a:b]) and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
+            return None  # 其中新港园区5个: a part of the whole that the previous number measures
         if a < b and not self._only_change(text[a:b]) and not listing:
             if self._ends_in_verb(text, a, b, ctx.boundaries):
                 # 省经合局梳理6个外资项目: a verb before the number; its object after the number.
@@ -82,15 +71,28 @@ class PhraseFinder(SubjectFinder):
         if listing:
             return a, b
         if right is None and a == b and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
-            # Nothing but a place (其中常熟市2例) or a verb (开工3条) before the number, and no noun
-            # after it: the place, else the verb, names what is counted.
+            # Nothing but a verb (开工3条) before the number, and no noun after it: the verb names
+            # what is counted. Nothing but a place (其中常熟市2例, 其中新港园区5个) names the part of
+            # a whole: the number measures the previous indicator, or nothing.
             for lead in (words.lead, ()):
                 bare = dataclasses.replace(words, lead=lead, place_suffix=())
                 a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
                 if a < b and not self._only_change(text[a:b]) and text[a:b] not in self.joiners:
-                    return a, b
+                    return None if self._names_place(ctx, text[a:b]) else (a, b)
             return None
         return right
+
+    def _bare_figure_phrase(self, ctx: "LinkContext", left: int, *, words: PhraseWords) -> tuple[int, int] | None:
+        """The indicator of the clause before `left` when that clause ends in a bare number (an
+        index level such as 指数为100.7, which is no quantity), else None."""
+        text = ctx.text
+        if left < 2 or text[left - 1] not in "，,":
+            return None
+        m = BARE_NUMBER.search(text, 0, left - 1)
+        if m is None or m.end() != left - 1 or m.start() in ctx.quantity_at:
+            return None
+        a, b = trim_phrase(text, clause_start(text, m.start()), m.start(), words=words, boundaries=ctx.boundaries, names=ctx.names)
+        return (a, b) if a < b and not self._only_change(text[a:b]) else None
 
     def _before_time(self, ctx: "LinkContext", pos: int, floor: int) -> int:
         """The start of a time, and 的, that end right at `pos` (从|2021年底的|300家), else `pos`."""
@@ -102,10 +104,19 @@ class PhraseFinder(SubjectFinder):
         """Move `left` past the times and organisations in [left, end): they are the period
         and the subject, not the indicator."""
         # `left` only moves right, so what starts before it at first never counts.
-        for t in ctx.times.starting_in(left, end) + ctx.orgs.starting_in(left, end):
+        # A comparison base after the indicator (工业增加值|比上年|增长) is no period before it.
+        times = [t for t in ctx.times.starting_in(left, end) if not (is_reference(ctx.text, t) and self._named_before(ctx.text, left, t.start))]
+        for t in times + ctx.orgs.starting_in(left, end):
             if left <= t.start and t.end <= end:
                 left = max(left, t.end)
         return left
+
+    def _named_before(self, text: str, left: int, pos: int) -> bool:
+        """Whether an indicator stands before the comparison word at `pos` (工业增加值|比上年),
+        not only the word itself (，比上年增加1.1万亿元)."""
+        head = text[left:pos].strip()
+        word = longest_at_end(head, REFERENCE_BEFORE)
+        return bool(head[: len(head) - len(word)].strip("的在 "))
 
     def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
         """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
@@ -134,10 +145,15 @@ class PhraseFinder(SubjectFinder):
         a, b = trim_phrase(text, start, end, words=self.words, boundaries=ctx.boundaries)
         return (a, b) if a < b else None
 
-    def _attributive(self, ctx: "LinkContext", q: Quantity) -> bool:
-        """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
-        nxt = ctx.text[q.end:q.end + 1]
-        return q.text.endswith(self.bounds) and bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt != "的"
+    def _names_place(self, ctx: "LinkContext", phrase: str) -> bool:
+        """Whether a phrase is only a place or body: a name of the article, a word jieba tags as a
+        place (昆山市), or one with a place suffix (新港|园区); not a kind of area (现代农业示范区)."""
+        if phrase in ctx.names:
+            return True
+        if phrase in self.generic_places:
+            return False  # 在全国城市中排名第8位: 城市 is the field of the ranking
+        words = list(self.tagger.cut(phrase))
+        return bool(words) and words[0].flag == "ns" and (len(words) == 1 or (len(words) == 2 and phrase.endswith(self.place_suffix)))
 
     def _ends_in_verb(self, text: str, a: int, b: int, boundaries: frozenset[int]) -> bool:
         """Whether jieba tags the last word of text[a:b] as a verb (省经合局梳理, 重点服务保障).
@@ -159,9 +175,3 @@ class PhraseFinder(SubjectFinder):
         """Whether a phrase is nothing but a change (增长, 同比大幅增长): no indicator in it."""
         tail = self.change_tail.search(phrase)
         return bool(tail) and tail.start() == 0
-
-    def _hedged(self, ctx: "LinkContext", q: Quantity) -> bool:
-        """A number under a hedge (不太可能突破两万亿元, 是否有机会…) states no fact."""
-        left = clause_start(ctx.text, q.start)
-        return any(h in ctx.text[left:q.start] for h in self.hedges)
-

@@ -19,8 +19,13 @@ class SubjectFinder(LinkWords):
         return [
             (a, b)
             for a, b in zip(cuts, cuts[1:])
-            if b - a >= 3 and text[a:b].endswith(self.place_suffix) and not text[a:b].endswith(self.generic_places)
+            if b - a >= 3 and text[a:b].endswith(self.place_suffix) and not self._generic(text[a:b])
         ]
+
+    def _generic(self, word: str) -> bool:
+        """A kind of area, not a place: a generic word (示范区) or one ending in a long one
+        (现代农业示范区); a two-character one only as the whole word (萧山区 is no 山区)."""
+        return word in self.generic_places or any(len(g) >= 3 and word.endswith(g) for g in self.generic_places)
 
     def _subject(self, ctx: "LinkContext", s: int, pos: int) -> str | None:
         """The organisation or place nearest before `pos` in its sentence, else the article's subject."""

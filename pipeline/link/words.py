@@ -3,19 +3,34 @@ read once per pipeline into one frozen-after-init object that every linker part 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import jieba.posseg
 import regex
 
 from ..rules import Rules
+from ..types import Quantity
 from .indicators import Lexicon, PhraseWords, alternation
 
 SOURCE = "rule:link.v1"
 DURATION_UNITS = frozenset({"year", "month", "day", "hour", "minute"})
-CHANGE_UNITS = {"%": "%", "pp": "pp"}
+# Units of a change, and the unit its `change` is given in: 增长2倍 is a change of +200%
+# (DESIGN: change_unit is % or pp; 增长N倍 adds N times the base).
+CHANGE_UNITS = {"%": "%", "pp": "pp", "times": "%"}
+CHANGE_SCALE = {"times": Decimal(100)}
 # Longest phrase read to the right of a number (近400家规模以上工业企业).
 RIGHT_LIMIT = 16
 # A comparison reference such as 较分区前 / 比2020年 is short; longer text is a new phrase.
 OPENER_REACH = 12
+
+
+def change_value(q: Quantity) -> Decimal:
+    """The size of the change a rate states, in its change unit (增长2倍 -> 200).
+
+    >>> change_value(Quantity(start=0, end=2, text="2倍", source="t", value=Decimal(2), unit="times", unit_text="倍", dimension="multiple"))
+    Decimal('200')
+    """
+    return q.value * CHANGE_SCALE.get(q.unit, 1)
 
 
 class LinkWords:
@@ -34,6 +49,10 @@ class LinkWords:
         self.skip_units = frozenset(ind.context["skip_units"])
         self.share_markers = tuple(ind.context["share_markers"])
         self.bounds = tuple(ind.context["bounds"])
+        self.rate_durations = frozenset(ind.context["rate_durations"])
+        self.base_fillers = tuple(ind.context["base_fillers"])
+        self.named_heads = tuple(ind.context["named_heads"])
+        self.head_counters = frozenset(ind.context["head_counters"])
         self.per_before = tuple(ind.context["per_before"])
         self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
