@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import jieba.posseg
 from spacy.language import Language
 from spacy.tokens import Doc
 
