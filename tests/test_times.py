@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline
+from pipeline.extract.calendar import calendar_patterns
 from pipeline.extract.times import find_times, patterns_for
 from pipeline.link.frames import sentence_periods
 from pipeline.normalise.times import TimeParts, resolve
@@ -197,6 +198,24 @@ def test_first_character_filter_changes_no_match():
     patterns = patterns_for(load_rules().times)
     bare = regex.compile(patterns.body, regex.VERSION1)
     texts = [case["text"] for case in CASES] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    for text in texts:
+        for pos in range(len(text)):
+            want = bare.match(text, pos)
+            got = patterns.pattern.match(text, pos)
+            assert (got and got.span()) == (want and want.span()), (text, pos)
+
+
+def test_calendar_first_character_filter_changes_no_match():
+    """The same for the calendar pattern: with its lookahead it finds what the bare
+    pattern finds, at every position of the spec texts, the sample corpus and a text
+    that opens with each calendar word."""
+    rules = load_rules().times
+    patterns = calendar_patterns(rules)
+    bare = regex.compile(patterns.body, regex.VERSION1)
+    c = rules.calendar
+    words = [w for table in (c["festivals"], c["relative_weeks"], c["relative_days"], c["period_edges"]) for w in table]
+    texts = [case["text"] for case in CASES] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    texts += [f"今年{w}，" for w in words] + ["80年代", "九十年代", "前三天", "正月十五", "2021年春节"]
     for text in texts:
         for pos in range(len(text)):
             want = bare.match(text, pos)

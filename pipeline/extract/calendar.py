@@ -38,7 +38,7 @@ class CalendarPatterns:
         year_before = (
             rf"(?:(?P<cy>{year4}|(?<!{numeral})[{regex.escape(cn_digits)}]{{4}})年|(?P<crel>{_alt(rules.relative_years)}))?"
         )
-        self.pattern = regex.compile(
+        self.body = (
             rf"{year_before}(?:(?P<fest>{_alt(c['festivals'])})"
             rf"|(?:(?:{_alt(lunar['prefixes'])})(?:(?P<lmn>{small})月|(?P<lmw>{_alt(lunar['months'])}))"
             rf"|(?P<lbare>{_alt(lunar['bare_months'])})){lunar_day})"
@@ -46,9 +46,17 @@ class CalendarPatterns:
             rf"|(?P<rd>{_alt(c['relative_days'])})"
             rf"|(?P<dw>{_alt(c['day_windows'])})(?P<dwn>{small})天"
             rf"|(?P<cent>{_alt(c['centuries'])})?(?P<dec>(?<![0-9])(?:1[89]|20)[0-9]0|(?<![0-9])[0-9]0|(?<!{numeral})[{nine}]十)年代"
-            rf"|(?<!{numeral}|[月年])(?P<pe>{_alt(c['period_edges'])})",
-            regex.VERSION1,
+            rf"|(?<!{numeral}|[月年])(?P<pe>{_alt(c['period_edges'])})"
         )
+        # As in times.py: a lookahead of the characters a match can start with lets the
+        # engine skip the rest of the text instead of trying every alternative (with its
+        # lookbehinds) at every character; tests check it changes no match.
+        starts = set("0123456789" + cn_digits + nine)
+        for words in (rules.relative_years, c["festivals"], lunar["prefixes"], lunar["bare_months"], c["relative_weeks"],
+                      c["relative_days"], c["day_windows"], c["centuries"], c["period_edges"]):
+            starts.update(w[0] for w in words)
+        self.first_chars = "".join(sorted(starts))
+        self.pattern = regex.compile(rf"(?=[{regex.escape(self.first_chars)}])(?:{self.body})", regex.VERSION1)
 
     def number(self, text: str) -> int | None:
         return small_number(text, digits=self.rules.digits)

@@ -53,7 +53,7 @@ from spacy.vocab import Vocab
 from ..rules import Divisions, OrgPatterns, PlaceOrgans, Rules, load_rules
 from ..segment import jieba_of, text_of, words_of
 from ..types import Organization
-from . import SpanIndex, records_of, resolve_overlaps
+from . import SpanIndex, records_of, resolve_overlaps, token_boundaries
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
@@ -86,17 +86,22 @@ class View:
     `Token` (and `Doc.text` a new string) on every access, which dominated the run time.
     The words come from the tokenizer's cache, not from the tokens."""
 
-    __slots__ = ("text", "words", "starts", "_clauses", "_titles")
+    __slots__ = ("text", "words", "starts", "ends", "boundaries", "_clauses", "_titles")
 
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
         self.words = words_of(doc)
-        self.starts = list(itertools.accumulate(map(len, self.words), initial=0))[:-1]
+        bounds = list(itertools.accumulate(map(len, self.words), initial=0))
+        self.starts = bounds[:-1]
+        self.ends = bounds[1:]
+        # Where a word starts or ends: a non-empty span [s, e) starts and ends at words
+        # when both are in it (s < len(text) and e > 0 always hold).
+        self.boundaries = token_boundaries(doc)
         self._clauses: list[tuple[int, int]] | None = None
         self._titles: list[tuple[int, int]] | None = None
 
     def end(self, i: int) -> int:
-        return self.starts[i] + len(self.words[i])
+        return self.ends[i]
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Character span of words [a, b)."""
@@ -291,10 +296,11 @@ class OrganizationsExtractor:
         A head may span tokens (急救/中心) or start inside one (临平经/开区)."""
         p = self.patterns
         word = v.words[i]
-        if word in p.not_heads:
+        heads = p.heads_by_last.get(word[-1:])  # most words end with no head's last character
+        if not heads or word in p.not_heads:
             return None
         end = v.end(i)
-        for head, org_type in p.heads_by_last.get(word[-1:], ()):
+        for head, org_type in heads:
             if v.text.endswith(head, 0, end):
                 return None if head in p.weak_heads else (end - len(head), org_type)
         return None
@@ -426,8 +432,7 @@ class OrganizationsExtractor:
         (国家统计局|苏州|调查队). The name starts and ends at word boundaries."""
         o = self.organs
         text = v.text
-        starts = set(v.starts)
-        ends = {v.end(i) for i in range(len(v.words))}
+        starts = ends = v.boundaries
         word_at = dict(zip(v.starts, v.words))
         known_by_end = {f.end: f for f in known}
         out = []
@@ -472,7 +477,7 @@ class OrganizationsExtractor:
         p = self.patterns
         out = []
         doc_text = v.text
-        word_starts = set(v.starts)
+        word_starts = v.boundaries
         for i in range(len(v.words)):
             found = self.head_at(v, i)
             if found is None:
@@ -561,7 +566,7 @@ class OrganizationsExtractor:
         (界面新闻|大湾区频道记者 -> 界面新闻); the words stop at a stop word or punctuation."""
         p = self.patterns
         text = v.text
-        ends = {v.end(i) for i in range(len(v.words))}
+        ends = v.boundaries
         out = []
         for cue in p.media_cues:
             at = text.find(cue)
@@ -633,7 +638,7 @@ class OrganizationsExtractor:
         """Every other occurrence of a found name, and of a full name's short form after
         it, at word boundaries and where nothing was found."""
         text = v.text
-        starts, ends = set(v.starts), {v.end(i) for i in range(len(v.words))}
+        starts = ends = v.boundaries
         taken = SpanIndex(found)
         first: dict[str, Found] = {}
         for f in sorted(found, key=lambda f: f.start):
@@ -686,9 +691,9 @@ class OrganizationsExtractor:
         following 等 + noun (None when no noun follows, NOT_NAMES when the noun says the
         items are not organisations), and whether the last item is whole."""
         p = self.patterns
-        seps = [i for i in range(lo, hi) if v.words[i] in p.separators]
-        if not seps:
+        if p.separators.isdisjoint(v.words[lo:hi]):  # most clauses hold no list (a test in C)
             return []
+        seps = [i for i in range(lo, hi) if v.words[i] in p.separators]
         lists = []
         group = [seps[0]]
         for i in seps[1:]:
