@@ -332,7 +332,8 @@ def run(
     first_seen: dict[str, str] = {}
 
     def articles() -> Iterator[Article]:
-        for item in iter_articles(paths, default_date=default_date, html_mode=html):
+        items = iter_articles(paths, default_date=default_date, html_mode=html)
+        for item in previous.ahead(items) if isinstance(previous, _StoreReuse) else items:
             if isinstance(item, InputProblem):
                 _error(item)
                 continue
@@ -408,13 +409,26 @@ def run(
 
 
 class _StoreReuse:
-    """`PreviousRun.reuse` over a store's current versions."""
+    """`PreviousRun.reuse` over a store's current versions, looked up for `LOOKAHEAD`
+    articles at a time (`ahead`): one query each, not one per article."""
+
+    LOOKAHEAD = 256
 
     def __init__(self, db: Store) -> None:
         self.db = db
+        self.found: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
+
+    def ahead(self, items: Iterable[Article | InputProblem]) -> Iterator[Article | InputProblem]:
+        """`items` unchanged, with the stored rows of each chunk's articles fetched before it is passed on."""
+        it = iter(items)
+        while chunk := list(itertools.islice(it, self.LOOKAHEAD)):
+            self.found = self.db.unchanged(
+                (a.doc_id, a.sha256, a.date.isoformat() if a.date else None) for a in chunk if isinstance(a, Article)
+            )
+            yield from chunk
 
     def reuse(self, article: Article) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
-        found = self.db.unchanged(article.doc_id, sha256=article.sha256, date=article.date.isoformat() if article.date else None)
+        found = self.found.pop(article.doc_id, None)
         # the same text read in another --html mode is another reading of the page
         if found is None or found[0].get("text_from") != article.text_from:
             return None

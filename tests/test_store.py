@@ -105,6 +105,23 @@ def test_a_repeated_batch_writes_nothing_and_its_folder_matches_a_full_run(three
     assert _rows(db, "SELECT count(*) FROM metrics WHERE run_id = 3") == [(0,)]
 
 
+def test_unchanged_articles_are_found_across_lookup_chunks_around_bad_lines(tmp_path, monkeypatch):
+    from pipeline import batch
+
+    monkeypatch.setattr(batch._StoreReuse, "LOOKAHEAD", 2)
+    db = tmp_path / "s.duckdb"
+    day = _day(tmp_path / "d.jsonl", ("a1", A1, "2024-02-01"), ("a2", A2, "2024-02-01"), ("a3", A3, "2026-01-20"))
+    first = run([day], out_dir=tmp_path / "out1", store=db, **OPTIONS)
+    lines = day.read_text(encoding="utf-8").splitlines()
+    # a bad line and a duplicate doc_id between the articles; a3 changed
+    revised = json.dumps({"id": "a3", "text": A3 + "又新增企业20家。", "date": "2026-01-20"}, ensure_ascii=False)
+    day.write_text("\n".join([lines[0], "{not json", lines[1], lines[0], revised]) + "\n", encoding="utf-8")
+    again = run([day], out_dir=tmp_path / "out2", store=db, **OPTIONS)
+    assert (first.reused, again.articles, again.reused, again.errors) == (0, 3, 2, 2)
+    assert _rows(db, "SELECT doc_id, version FROM articles_current ORDER BY doc_id") == [("a1", 1), ("a2", 1), ("a3", 2)]
+    assert _jsonl(tmp_path / "out2", "metrics")[:2] == _jsonl(tmp_path / "out1", "metrics")[:2]
+
+
 def test_facts_and_targets_join_records_with_their_article_and_sentence(three_days):
     tmp, db, _ = three_days
     facts = _rows(db, "SELECT doc_id, version, text, title, article_date, sentence_text, value FROM facts ORDER BY id")
