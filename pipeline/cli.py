@@ -168,6 +168,7 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     default_out = Path(__file__).resolve().parent / "models" / MODEL_NAME
     p.add_argument("cluener", type=Path, help="CLUENER train.json (e.g. ../shared/data/cluener/train.json)")
     p.add_argument("--out", type=Path, default=default_out, help=f"model folder (default: {default_out})")
+    p.add_argument("--peoples-daily", type=Path, default=None, help="People's Daily BIO folder to train on as well (e.g. ../shared/data/peoples_daily)")
     p.add_argument("--corpus", type=Path, default=None, help="press-release .txt folder for rule-labelled silver data (e.g. ../shared/corpus)")
     p.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
     p.add_argument("--max-epochs", type=_positive, default=30, help="at most this many epochs (default: 30)")
@@ -180,20 +181,26 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=0, help="train on the first N CLUENER training sentences only, for quick trials (default: 0 = all)")
 
 
-@command("train", "rebuild the organisation NER model from CLUENER (fixed seed)", _train_args)
+@command("train", "rebuild the organisation NER model from CLUENER and People's Daily (fixed seed)", _train_args)
 def _train(args: argparse.Namespace) -> int:
     from .train import train
 
     if not args.cluener.is_file():
         raise UsageError(f"no such file: {args.cluener}")
+    if args.peoples_daily is not None and not args.peoples_daily.is_dir():
+        raise UsageError(f"no such folder: {args.peoples_daily}")
     meta = train(
-        cluener=args.cluener, out=args.out, corpus=args.corpus, rules_dir=args.rules, seed=args.seed,
+        cluener=args.cluener, out=args.out, peoples_daily=args.peoples_daily, corpus=args.corpus, rules_dir=args.rules, seed=args.seed,
         max_epochs=args.max_epochs, max_minutes=args.max_minutes, arch=args.arch, dropout=args.dropout, batch_size=args.batch_size,
         learn_rate=args.learn_rate, limit=args.limit,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     held = meta["scores"]["heldout"]
-    print(f"model -> {args.out} (held-out P {held['p']:.3f} R {held['r']:.3f} F1 {held['f']:.3f})")
+    line = f"model -> {args.out} (CLUENER held-out P {held['p']:.3f} R {held['r']:.3f} F1 {held['f']:.3f}"
+    if "peoples_daily_heldout" in meta["scores"]:
+        held = meta["scores"]["peoples_daily_heldout"]
+        line += f"; People's Daily held-out P {held['p']:.3f} R {held['r']:.3f} F1 {held['f']:.3f}"
+    print(line + ")")
     return EXIT_OK
 
 

@@ -62,3 +62,15 @@ def test_trained_model_runs_in_the_component(trained):
 def test_unknown_architecture_is_refused(tmp_path):
     with pytest.raises(ValueError, match="architecture"):
         train(cluener=_cluener(tmp_path / "t.json"), out=tmp_path / "m", arch="huge")
+
+
+def test_peoples_daily_bio_reads_org_spans_and_refuses_bad_lines(tmp_path):
+    from pipeline.train import read_peoples_daily
+
+    good = tmp_path / "ok.bio"
+    good.write_text("国 B-ORG\n务 I-ORG\n院 I-ORG\n在 O\n京 B-LOC\n\n协 I-ORG\n会 I-ORG\n", encoding="utf-8")
+    assert [(s.text, s.spans) for s in read_peoples_daily(good)] == [("国务院在京", ((0, 3),)), ("协会", ((0, 2),))]
+    bad = tmp_path / "bad.bio"
+    bad.write_text("国 B-ORG\n务院 I-ORG\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.bio:2"):
+        read_peoples_daily(bad)
