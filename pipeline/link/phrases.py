@@ -18,6 +18,18 @@ from .words import RIGHT_LIMIT
 BARE_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?$")
 
 
+def named_before(text: str, left: int, pos: int) -> bool:
+    """Whether an indicator stands before the comparison word that ends at the time starting
+    at `pos` (工业增加值比|上年), not only the word itself (，比|上年增加1.1万亿元).
+
+    >>> named_before("工业增加值比上年", 0, 6), named_before("，比上年增加", 1, 2)
+    (True, False)
+    """
+    head = text[left:pos].strip()
+    word = longest_at_end(head, REFERENCE_BEFORE)
+    return bool(head[: len(head) - len(word)].strip("的在 "))
+
+
 class PhraseFinder(SkipRules):
     """The indicator span of a number."""
 
@@ -105,18 +117,11 @@ class PhraseFinder(SkipRules):
         and the subject, not the indicator."""
         # `left` only moves right, so what starts before it at first never counts.
         # A comparison base after the indicator (工业增加值|比上年|增长) is no period before it.
-        times = [t for t in ctx.times.starting_in(left, end) if not (is_reference(ctx.text, t) and self._named_before(ctx.text, left, t.start))]
+        times = [t for t in ctx.times.starting_in(left, end) if not (is_reference(ctx.text, t) and named_before(ctx.text, left, t.start))]
         for t in times + ctx.orgs.starting_in(left, end):
             if left <= t.start and t.end <= end:
                 left = max(left, t.end)
         return left
-
-    def _named_before(self, text: str, left: int, pos: int) -> bool:
-        """Whether an indicator stands before the comparison word at `pos` (工业增加值|比上年),
-        not only the word itself (，比上年增加1.1万亿元)."""
-        head = text[left:pos].strip()
-        word = longest_at_end(head, REFERENCE_BEFORE)
-        return bool(head[: len(head) - len(word)].strip("的在 "))
 
     def _extend_to_surface(self, text: str, left: int, a: int, b: int) -> tuple[int, int]:
         """Undo a cut that went into a lexicon surface (地区|生产总值, 城镇|调查失业率)."""
