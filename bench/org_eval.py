@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pipeline  # noqa: E402
 from pipeline.extract.organizations import DEFAULT_MODEL  # noqa: E402
-from pipeline.train import iter_cluener_split, iter_peoples_daily_split, prf  # noqa: E402
+from pipeline.train import iter_split, prf, read_cluener, read_peoples_daily_folder  # noqa: E402
 
 CONFIGS = {
     "rules": {"model": ""},
@@ -92,8 +92,8 @@ def main() -> None:
     ap.add_argument("--model", default="default", help="model folder (default: the shipped model)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N held-out sentences (0 = all)")
     args = ap.parse_args()
-    heldout = list(iter_cluener_split(args.shared / "data" / "cluener" / "train.json", "heldout"))
-    pd_heldout = list(iter_peoples_daily_split(args.shared / "data" / "peoples_daily", "heldout"))
+    heldout = list(iter_split(read_cluener(args.shared / "data" / "cluener" / "train.json"), "heldout"))
+    pd_heldout = list(iter_split(read_peoples_daily_folder(args.shared / "data" / "peoples_daily"), "heldout"))
     if args.limit:
         heldout, pd_heldout = heldout[: args.limit], pd_heldout[: args.limit]
     model_dir = DEFAULT_MODEL if args.model == "default" else Path(args.model)

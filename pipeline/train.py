@@ -441,11 +441,7 @@ def split_parts(sentences: Iterable[Sentence], *, limit: int = 0) -> dict[str, l
     return parts
 
 
-def iter_cluener_split(path: Path, split: str) -> Iterator[Sentence]:
-    """The sentences of one split ("train", "dev", "heldout") of a CLUENER file."""
-    return (s for s in read_cluener(path) if split_of(s.text) == split)
-
-
-def iter_peoples_daily_split(folder: Path, split: str) -> Iterator[Sentence]:
-    """The sentences of one split of a People's Daily folder (same `split_of` as CLUENER)."""
-    return (s for s in read_peoples_daily_folder(folder) if split_of(s.text) == split)
+def iter_split(sentences: Iterable[Sentence], split: str) -> Iterator[Sentence]:
+    """The sentences of one split ("train", "dev", "heldout"), by `split_of`; the same for
+    CLUENER (`read_cluener`) and People's Daily (`read_peoples_daily_folder`)."""
+    return (s for s in sentences if split_of(s.text) == split)

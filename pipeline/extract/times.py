@@ -114,6 +114,8 @@ class TimePatterns:
             starts.update(w[0] for w in words)
         self.first_chars = "".join(sorted(starts))
         self.pattern = regex.compile(rf"(?=[{regex.escape(self.first_chars)}]){self.body}", regex.VERSION1)
+        # Comparison words a time may follow inside one jieba word (比上|年末: 比|上年末).
+        self.glued_after = frozenset(rules.same_period["bare_after"])
 
     def number(self, text: str | None) -> int | None:
         return None if text is None else small_number(text, digits=self.rules.digits)
@@ -245,8 +247,7 @@ def find_times(
     context_period: tuple[dt.date, dt.date, str] | None = None
     reference_year = article_date.year if article_date else None
     folded = text.translate(_FOLD)
-    glued = "".join(rules.same_period["bare_after"])
-    for m in _matches(pats.pattern, folded, boundaries, glued_after=glued):
+    for m in _matches(pats.pattern, folded, boundaries, glued_after=pats.glued_after):
         sentence = bisect.bisect_right(starts, m.start()) - 1
         if sentence != context_sentence:
             context_sentence, context_year, context_period = sentence, None, None
@@ -311,7 +312,7 @@ def _range_end(parts: TimeParts, previous: Time, between: str, *, joiners: Seque
     return None
 
 
-def _matches(pattern: regex.Pattern, folded: str, boundaries: frozenset[int] | None, *, glued_after: str = ""):
+def _matches(pattern: regex.Pattern, folded: str, boundaries: frozenset[int] | None, *, glued_after: frozenset[str] = frozenset()):
     """Matches that start on a word boundary, retried one character on when they do not
     (马上年底 -> 年底). A match that starts with the digits of a year or an Arabic
     numeral needs no boundary: its pattern already refuses a digit before it, and jieba
@@ -321,8 +322,10 @@ def _matches(pattern: regex.Pattern, folded: str, boundaries: frozenset[int] | N
     no time: the match may start right after it (比|上年末, the base, not 年末)."""
     pos = 0
     while (m := pattern.search(folded, pos)) is not None:
-        glued = m.start() - 1 in (boundaries or ()) and folded[m.start() - 1:m.start()] in tuple(glued_after)
-        if boundaries is not None and m.start() not in boundaries and not glued and not _starts_with_year_digits(m):
+        if (
+            boundaries is not None and m.start() not in boundaries and not _starts_with_year_digits(m)
+            and not (m.start() - 1 in boundaries and folded[m.start() - 1] in glued_after)
+        ):
             pos = m.start() + 1
             continue
         start = m.start()

@@ -12,6 +12,7 @@ from .frames import Period, period_label
 from .indicators import clause_start, longest_at_start, signed_change
 from .words import CHANGE_UNITS, DURATION_UNITS, change_value
 
+
 class MetricLinker(MetricParts):
     """The metrics of one sentence."""
 

@@ -70,7 +70,7 @@ class TriggerFinder(LinkWords):
     def _reports_past(self, ctx: "LinkContext", s: int, e: int) -> bool:
         """Whether the sentence [s, e) reports what happened (a past time, 已, 完成情况):
         it ends the scope of a plan sentence before it (rules/goals.toml [frames])."""
-        return any(w in ctx.text[s:e] for w in self.stop_words) or self._past(ctx, s, e)
+        return any(ctx.text.find(w, s, e) >= 0 for w in self.stop_words) or self._past(ctx, s, e)
 
     def _forecast_follows(self, text: str, start: int, end: int) -> bool:
         """Whether another forecast word (rules/goals.toml future_only) follows in [start, end)."""
