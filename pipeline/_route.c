@@ -80,6 +80,23 @@ fail:
     return -1;
 }
 
+/* ends[] of `run` (fill_ends) in a new array for PyMem_Free, or NULL with an exception. */
+static Py_ssize_t *
+route_ends(PyObject *run, PyObject *freq, double log_total)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(run);
+    Py_ssize_t *ends = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    if (ends == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (fill_ends(run, freq, log_total, ends) < 0) {
+        PyMem_Free(ends);
+        return NULL;
+    }
+    return ends;
+}
+
 static int
 parse_run(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t want, PyObject **run,
           PyObject **freq, double *log_total)
@@ -112,13 +129,9 @@ best_ends(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (parse_run(args, nargs, 3, &run, &freq, &log_total) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(run);
-    Py_ssize_t *ends = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *ends = route_ends(run, freq, log_total);
     if (ends == NULL)
-        return PyErr_NoMemory();
-    if (fill_ends(run, freq, log_total, ends) < 0) {
-        PyMem_Free(ends);
         return NULL;
-    }
     PyObject *out = PyList_New(n);
     for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
         PyObject *end = PyLong_FromSsize_t(ends[i]);
@@ -194,13 +207,10 @@ cut_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     PyObject *hmm = args[3];
     Py_ssize_t n = PyUnicode_GET_LENGTH(run);
-    Py_ssize_t *ends = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *ends = route_ends(run, freq, log_total);
     if (ends == NULL)
-        return PyErr_NoMemory();
-    PyObject *out = NULL;
-    if (fill_ends(run, freq, log_total, ends) < 0)
-        goto done;
-    out = PyList_New(0);
+        return NULL;
+    PyObject *out = PyList_New(0);
     if (out == NULL)
         goto done;
     Py_ssize_t single = -1; /* start of the pending run of single characters */
