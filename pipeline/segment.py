@@ -9,6 +9,7 @@ Tokens concatenate to the text exactly, so token and character offsets agree.
 from __future__ import annotations
 
 import functools
+import importlib
 import itertools
 import logging
 import math
@@ -27,7 +28,9 @@ from spacy.vocab import Vocab
 from .rules import Rules, load_rules
 
 try:  # the same route search compiled (pipeline/_route.c), built at install when a C compiler is there
-    from . import _route
+    # by name: import-linter reads `from . import _route` (a C module it cannot parse) as
+    # an import of the package `pipeline`, which imports every stage.
+    _route = importlib.import_module("pipeline._route")
 except ImportError:
     _route = None
 
