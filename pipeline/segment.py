@@ -9,6 +9,7 @@ Tokens concatenate to the text exactly, so token and character offsets agree.
 from __future__ import annotations
 
 import functools
+import importlib
 import itertools
 import logging
 import math
@@ -25,6 +26,13 @@ from spacy.util import registry
 from spacy.vocab import Vocab
 
 from .rules import Rules, load_rules
+
+try:  # the same route search compiled (pipeline/_route.c), built at install when a C compiler is there
+    # by name: import-linter reads `from . import _route` (a C module it cannot parse) as
+    # an import of the package `pipeline`, which imports every stage.
+    _route = importlib.import_module("pipeline._route")
+except ImportError:
+    _route = None
 
 # Per-doc caches set by the tokenizer and the sentence component. Extensions are class
 # attributes of spaCy's Doc; registering them is idempotent and does no I/O.
@@ -58,7 +66,39 @@ class RouteTokenizer(jieba.Tokenizer):
     found, right to left, with jieba's arithmetic and tie-break (the longer word wins), so
     the words are jieba's own; tests/test_segment.py checks that on the corpus and on
     random text. Splitting the text into runs and the HMM for unknown runs stay jieba's.
+
+    With `compiled` (the default) and the extension `pipeline._route` built, a run's
+    route and words come from C, with the same arithmetic; this Python route is the
+    fallback and the reference the tests compare it with.
     """
+
+    def __init__(self, dictionary: str = jieba.DEFAULT_DICT, *, compiled: bool = True) -> None:
+        super().__init__(dictionary)
+        self.compiled = compiled and _route is not None
+
+    def words(self, text: str) -> list[str]:
+        """jieba's `cut(text, HMM=True)` as one list, with no generator per block: the
+        same split into blocks of Han (and ASCII word) characters, and of blanks."""
+        han, skip = jieba.re_han_default, jieba.re_skip_default
+        words: list[str] = []
+        for block in han.split(text):
+            if not block:
+                continue
+            if han.match(block):
+                words += self.run_words(block)
+            else:
+                for piece in skip.split(block):
+                    if skip.match(piece):
+                        words.append(piece)
+                    else:
+                        words += piece  # one word per character
+        return words
+
+    def run_words(self, run: str) -> list[str]:
+        """The words of one block of Han characters, as jieba's `__cut_DAG` gives them."""
+        if self.compiled:
+            return _route.cut_run(run, self.FREQ, math.log(self.total), jieba.finalseg.cut)
+        return list(self.route_words(run))
 
     def best_ends(self, run: str) -> list[int]:
         """For each position of `run`, where the word the best route takes there ends.
@@ -93,6 +133,10 @@ class RouteTokenizer(jieba.Tokenizer):
 
     # jieba's `cut` calls this private method (`__cut_DAG`) for each run of Han characters.
     def _Tokenizer__cut_DAG(self, run: str) -> Iterator[str]:
+        return iter(self.run_words(run))
+
+    def route_words(self, run: str) -> Iterator[str]:
+        """`run_words` in Python: the words along `best_ends`, single characters grouped."""
         ends = self.best_ends(run)
         start, single = 0, ""
         while start < len(run):
@@ -150,7 +194,7 @@ class JiebaTokenizer:
 
     def cut(self, text: str) -> list[str]:
         """Words of `text`; they concatenate back to `text`."""
-        return list(self.jieba.cut(text, HMM=True))
+        return self.jieba.words(text)
 
     def __call__(self, text: str) -> Doc:
         words = self.cut(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import tomllib
 
 import jieba
@@ -9,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline.rules import load_rules
+from pipeline import segment
 from pipeline.segment import RouteTokenizer, sentence_spans
 
 from .conftest import ROOT
@@ -48,6 +51,13 @@ def test_sentences_cover_the_text_in_order(nlp, text):
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
 
 
+SHARED = ROOT.parent / "shared"
+# A wide alphabet for random runs: dictionary words and their prefixes, characters no word
+# starts with (the HMM's input), repeated characters (routes of equal score), ASCII blocks.
+ALPHABET = list("临平区经济技术开发区工业总产值增长亿元的了和是在十四五年月日人民政府委员会中华人民共和国长长长"
+                "鑫瑀琮赟燊abcAI 12.3%-_#&+，。、\n")
+
+
 @pytest.fixture(scope="module")
 def jieba_pair():
     """jieba's own Tokenizer and ours, with the same user words."""
@@ -76,6 +86,89 @@ def test_route_tokenizer_cuts_as_jieba_on_corpus_and_specs(jieba_pair):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("临平区经济技术开发区工业总产值增长亿元的了和是在十四五年月日人民政府委员会中华人民共和国abcAI 12.3%，。、\n")), max_size=60))
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=60))
 def test_route_tokenizer_cuts_as_jieba_on_random_text(jieba_pair, text):
     assert list(jieba_pair[1].cut(text)) == list(jieba_pair[0].cut(text))
+    assert jieba_pair[1].words(text) == list(jieba_pair[0].cut(text))
+
+
+@pytest.fixture(scope="module")
+def python_route(jieba_pair):
+    """Our tokenizer on the pure-Python route (the reference), sharing the dictionary."""
+    tokenizer = RouteTokenizer(compiled=False)
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = jieba_pair[1].FREQ, jieba_pair[1].total, True
+    return tokenizer
+
+
+def article_texts() -> list[str]:
+    """Every article of ../shared/corpus, ../shared/dev, ../shared/seeds.jsonl and corpus/."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "corpus").glob("*.txt"))]
+    for jsonl in (SHARED / "dev" / "docs.jsonl", SHARED / "seeds.jsonl"):
+        texts += [json.loads(line)["text"] for line in jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+
+
+needs_compiled = pytest.mark.skipif(segment._route is None, reason="pipeline._route was not built (no C compiler)")
+
+
+@needs_compiled
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (the shared articles) is absent")
+def test_compiled_route_cuts_every_article_as_jieba(jieba_pair, python_route):
+    # The issue's condition for a compiled drop-in: token for token jieba's words, with the
+    # project dictionary, on every article of the shared corpus, dev, seeds and sample corpus.
+    texts = article_texts()
+    assert len(texts) >= 47
+    compiled, theirs = jieba_pair[1], jieba_pair[0]
+    assert compiled.compiled
+    for text in texts:
+        words = theirs.lcut(text)
+        assert compiled.words(text) == words, text[:40]
+        assert python_route.words(text) == words, text[:40]
+
+
+@needs_compiled
+def test_compiled_route_is_the_python_route_on_in_repo_text(jieba_pair, python_route):
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    for spec in sorted((ROOT / "tests" / "specs").glob("*.toml")):
+        texts += [case["text"] for case in tomllib.loads(spec.read_text(encoding="utf-8"))["case"]]
+    runs = [run for text in texts for run in jieba.re_han_default.findall(text)]
+    assert len(runs) > 1000
+    for run in runs:
+        assert jieba_pair[1].run_words(run) == list(python_route.route_words(run)), run
+        assert segment._route.best_ends(run, python_route.FREQ, math.log(python_route.total)) == python_route.best_ends(run)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=80))
+def test_compiled_route_is_the_python_route_on_random_text(jieba_pair, python_route, text):
+    assert jieba_pair[1].words(text) == python_route.words(text)
+    for run in jieba.re_han_default.findall(text):
+        assert segment._route.best_ends(run, python_route.FREQ, math.log(python_route.total)) == python_route.best_ends(run)
+
+
+@needs_compiled
+def test_compiled_route_breaks_ties_as_jieba():
+    # 长 alone and 长长 with the same score per character: routes of equal score, where
+    # jieba keeps the longer word (its `max` over (score, end) pairs).
+    tokenizer = RouteTokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = {"长": 1, "长长": 1}, 1, True
+    reference = RouteTokenizer(compiled=False)
+    reference.FREQ, reference.total, reference.initialized = tokenizer.FREQ, 1, True
+    for n in range(1, 8):
+        assert tokenizer.best_ends("长" * n) == reference.best_ends("长" * n)
+        assert segment._route.best_ends("长" * n, tokenizer.FREQ, 0.0) == reference.best_ends("长" * n)
+
+
+def test_python_route_is_used_when_the_extension_is_absent(monkeypatch, jieba_pair):
+    monkeypatch.setattr(segment, "_route", None)
+    tokenizer = RouteTokenizer()
+    assert not tokenizer.compiled
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = jieba_pair[1].FREQ, jieba_pair[1].total, True
+    text = "临平区经济技术开发区工业总产值增长6%，鑫瑀琮赟燊。"
+    assert tokenizer.words(text) == jieba_pair[0].lcut(text)
+
+
+def test_compiled_route_is_used_when_built():
+    # On a machine with a compiler the install builds it; say so rather than skip silently.
+    assert RouteTokenizer().compiled == (segment._route is not None)
