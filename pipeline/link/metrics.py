@@ -9,7 +9,7 @@ from ..types import Metric, Quantity
 from .context import LinkContext
 from .figures import MetricParts
 from .frames import Period, period_label
-from .indicators import clause_start, longest_at_start, signed_change
+from .indicators import clause_start, longest_at_start, signed_change, trim_phrase
 from .words import CHANGE_UNITS, DURATION_UNITS, change_value
 
 
@@ -60,8 +60,13 @@ class MetricLinker(MetricParts):
                     label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
                 change = signed_change(m["word"], change_value(q), up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
+                named = prev.indicator
+                while source in seconds:
+                    # …同比下降0.6%，比2019年同期增长8.5%，两年平均增长4.2%: each rate is named
+                    # after the first figure, not after the rate before it.
+                    source, named = seconds[source][0], out[seconds[source][0]].indicator
                 seconds[len(out)] = (source, label)
-                out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
+                out.append(self._metric(ctx, s, q, named + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
                 last = (q, len(out) - 1)
                 continue
             floor = max(last[0].end, prev.end if prev else 0) if last else s
@@ -97,7 +102,10 @@ class MetricLinker(MetricParts):
                         continue
                     # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
                     # The subject is the nearest before this number (其中新港园区5个: 新港园区).
-                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start))
+                    # …，扣除价格因素，实际增长5.1%: a change word before it makes the number a change.
+                    tail = self.change_tail.search(text, clause_start(text, q.start, floor=s), q.start)
+                    change = signed_change(tail["word"], change_value(q), up=self.up, down=self.down) if tail and q.unit in CHANGE_UNITS else None
+                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start, change=change))
                 else:
                     a, b = span
                     change = None
@@ -107,7 +115,10 @@ class MetricLinker(MetricParts):
                         # (标准提高30元) keeps its change word: the number is an increment.
                         if not tail["to"]:
                             change = signed_change(tail["word"], change_value(q), up=self.up, down=self.down)
+                        # 排放量要|分别下降2%: the words left before the change word frame it too.
                         b = min(b, a + tail.start())
+                        trimmed = trim_phrase(text, a, b, words=self.words, boundaries=ctx.boundaries, names=ctx.names)[1]
+                        b = trimmed if trimmed > a else b
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
             last = (q, len(out) - 1)
         self._name_lists(ctx, qs, out, groups, seconds)

@@ -33,6 +33,20 @@ def change_value(q: Quantity) -> Decimal:
     return q.value * CHANGE_SCALE.get(q.unit, 1)
 
 
+def _not_inside(words: tuple[str, ...], openers: tuple[str, ...]) -> str:
+    """A lookahead that fails where an opener is part of one of `words` (占|比, 比|重).
+
+    >>> p = regex.compile(_not_inside(("占比",), ("比",)) + "比")
+    >>> bool(p.search("占比")), bool(p.search("比上年"))
+    (False, True)
+    """
+    parts = []
+    for w in words:
+        i = min(w.find(o) for o in openers if o in w)
+        parts.append(f"(?<={regex.escape(w[:i])}){regex.escape(w[i:])}" if i else regex.escape(w))
+    return f"(?!{'|'.join(parts)})" if parts else ""
+
+
 class LinkWords:
     """Words and patterns of the link stage, built from the rules."""
 
@@ -91,10 +105,10 @@ class LinkWords:
         self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
         self.comparison_openers = tuple(ch["openers"])  # 较, 比 (also inside 同比, 环比)
         alt = alternation
-        opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
+        opener = f"{_not_inside(ch['not_openers'], ch['openers'])}(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
         self.change_gap = regex.compile(
-            f"^[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
+            f"^\\s*[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
         )
         self.change_tail = regex.compile(
             f"(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?(?P<to>{alt(ch['span_to'])})?$"
