@@ -215,6 +215,8 @@ BROKEN_RULES = [
     ("goals.toml", "[frames]\n", "[frames_gone]\n", load_goals, "stop_words"),
     ("goals.toml", 'openers = [\n    "还将",', 'openers = [\n    " 还将",', load_goals, "openers"),
     ("goals.toml", 'current_year = ["全年", "年内"]', "current_year = []", load_goals, "current_year"),
+    ("goals.toml", 'not_openers = ["占比"', 'not_openers = ["占有"', load_goals, "hold no opener"),
+    ("indicators.toml", 'fixed_terms = ["三次产业"', 'fixed_terms = ["三次产业", "三次产业"', load_indicators, "fixed_terms"),
     ("frames.toml", 'flow = [\n    "招生"', 'flow = [\n    "余额", "招生"', load_frames, "both a stock and a flow"),
     ("frames.toml", '"[一二三四五六七八九十]{1,3}、"', '"[一二三"', load_frames, "no regular expression"),
     ("frames.toml", "max_length = 40", "max_length = 0", load_frames, "sections.max_length"),

@@ -68,6 +68,8 @@ class LinkWords:
         self.named_heads = tuple(ind.context["named_heads"])
         self.head_counters = frozenset(ind.context["head_counters"])
         self.per_before = tuple(ind.context["per_before"])
+        self.enumeration_nouns = tuple(ind.context["enumeration_nouns"])
+        self.fixed_terms = tuple(ind.context["fixed_terms"])
         self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
         self.joiners = frozenset(ind.context["joiners"])
