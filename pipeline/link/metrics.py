@@ -36,7 +36,7 @@ class MetricLinker(MetricParts):
             # What stands between this number and the previous one, without durations
             # (，两年平均增长 reads as ，平均增长; ，总产量十年增长 stays a phrase).
             gap = _without(text, anchor, q.start, skipped) if last else ""
-            anchor, skipped = q.end, []
+            since, anchor, skipped = anchor, q.end, []
             base = self._base(ctx, q, last[0].end, prev) if prev is not None else None
             if base is not None:
                 # …下降11.7%（同期为下降9.8%、一季度为增长3.5%）: the same indicator at another time.
@@ -55,7 +55,9 @@ class MetricLinker(MetricParts):
                 # …增长46.9%，两年平均增长7.5% / 常住人口…，比上年末增加1.7万人: a second rate, or an
                 # increment, of the same indicator, named after it.
                 m = self.change_gap.match(gap)
-                label = text[clause_start(text, q.start, floor=s):q.start].strip()
+                # The label starts after the clause mark, or after the previous number when a
+                # 、 joins them (规模28.5万亿元、比上年增加1.1万亿元).
+                label = text[max(clause_start(text, q.start, floor=s), since):q.start].strip(" 、")
                 for w in self.respectively:
                     label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
                 change = signed_change(m["word"], change_value(q), up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None

@@ -110,7 +110,7 @@ class LinkWords:
         opener = f"{_not_inside(ch['not_openers'], ch['openers'])}(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
         self.change_gap = regex.compile(
-            f"^\\s*[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
+            f"^\\s*[，,、]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
         )
         self.change_tail = regex.compile(
             f"(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?(?P<to>{alt(ch['span_to'])})?$"
