@@ -91,8 +91,9 @@ class Linker(GoalLinker, MetricLinker):
                 if frame is not None and not (frame.crosses and _is_item(text, s)):
                     frame = None  # …and every frame but a list whose items are paragraphs
             own = self._trigger(ctx, s, e)
-            if own is None and frame is not None and self._reports_past(ctx, s, e):
-                frame = None  # 从2021年完成情况来看，…: a report on the past ends the plan
+            if own is None and (frame is not None or carried is not None) and self._reports_past(ctx, s, e):
+                # 从2021年完成情况来看，… / 截至3月末，…: a report on the past ends the plan and its list
+                frame = carried = None
             trigger, scope = (own, s) if own else carried or (frame and (frame.trigger, frame.scope)) or (None, s)
             opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
             listing = trigger is not None and (opens_list or (own is None and carried_list))
