@@ -1066,7 +1066,7 @@ class Indicators:
 INDICATOR_CONTEXT_KEYS = (
     "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "per_before",
     "attributive_after", "bounds", "share_markers", "generic_places", "place_suffix", "named_heads", "head_counters",
-    "base_fillers", "rate_durations", "enumeration_nouns", "fixed_terms",
+    "base_fillers", "rate_durations", "enumeration_nouns", "fixed_terms", "copulas",
 )
 
 

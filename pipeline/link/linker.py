@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from ..extract import SpanIndex, records_of, token_boundaries
 from ..rules import load_rules
 from ..segment import jieba_of, sentence_spans, text_of
-from ..types import Organization, Quantity, Time
+from ..types import Metric, Organization, Quantity, Time
 from .context import LinkContext
 from .goals import GoalLinker
 from .triggers import LIST_OPENERS
@@ -77,6 +77,7 @@ class Linker(GoalLinker, MetricLinker):
         carried: tuple[tuple[int, int, str], int] | None = None
         frame: Frame | None = None
         carried_list, prev_end = False, 0
+        before: Metric | None = None  # the last metric of the paragraph so far
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
             if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
@@ -87,6 +88,7 @@ class Linker(GoalLinker, MetricLinker):
             # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
             # paragraph, with the deadline stated in the sentence that opened it.
             if "\n" in text[prev_end:s]:
+                before = None  # the figures of one paragraph name those of the next sentence
                 carried = None  # a new paragraph ends every list
                 if frame is not None and not (frame.crosses and _is_item(text, s)):
                     frame = None  # …and every frame but a list whose items are paragraphs
@@ -113,5 +115,7 @@ class Linker(GoalLinker, MetricLinker):
             ]
             if trigger is not None or goal_qs:
                 goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope, period=period))
-            metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))
+            found_metrics = self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period, carry=before)
+            metrics.extend(found_metrics)
+            before = found_metrics[-1] if found_metrics else before
         return doc

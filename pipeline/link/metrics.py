@@ -16,7 +16,9 @@ from .words import CHANGE_UNITS, DURATION_UNITS, change_value
 class MetricLinker(MetricParts):
     """The metrics of one sentence."""
 
-    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None) -> list[Metric]:
+    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None, *, carry: Metric | None = None) -> list[Metric]:
+        """`carry` is the last metric of the sentence before, in the same paragraph: a place
+        alone before a number (；江苏为27859亿元) measures its indicator."""
         text = ctx.text
         out: list[Metric] = []
         last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
@@ -99,6 +101,13 @@ class MetricLinker(MetricParts):
                     # 较上一年度进位34位: a move in a ranking, named by its clause.
                     span = (clause_start(text, q.start, floor=s), q.start + len(move))
                 if span is None:
+                    place = self._place_is(ctx, q, s) if prev is None and carry is not None and carry.unit == q.unit else None
+                    if place:
+                        # 广东GDP为28498.79亿元…；江苏为27859亿元: the place's figure of the indicator before.
+                        found = self._metric(ctx, s, q, self._without_place(ctx, carry.indicator), q.start, clause_time or period, start=q.start)
+                        out.append(dataclasses.replace(found, subject=place))
+                        last = (q, len(out) - 1)
+                        continue
                     if prev is None or not (same_unit or q.unit == "rank"):
                         last = (q, None)
                         continue

@@ -70,6 +70,7 @@ class LinkWords:
         self.per_before = tuple(ind.context["per_before"])
         self.enumeration_nouns = tuple(ind.context["enumeration_nouns"])
         self.fixed_terms = tuple(ind.context["fixed_terms"])
+        self.copulas = tuple(ind.context["copulas"])
         self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
         self.joiners = frozenset(ind.context["joiners"])
