@@ -316,3 +316,17 @@ def test_bulletin_reports_on_the_year_of_its_title():
         ("普通高校招生", "2012", "paragraph"),
         ("产值", "2012-H1", "clause"),
     ]
+
+
+def test_pos_flags_are_the_taggers_and_bounded(nlp, monkeypatch):
+    """The looked-up flags are those a fresh POS pass gives, and the table is cleared when full."""
+    from pipeline.link import words
+
+    linker = nlp.get_pipe("press_extract_link")
+    phrases = ["省经合局梳理", "昆山市", "新港园区", "3家营收", "降至", "高达", "增长"]
+    for phrase in phrases + phrases:  # the second round is looked up
+        assert linker.pos_flags(phrase) == tuple(w.flag for w in linker.tagger.cut(phrase)), phrase
+    monkeypatch.setattr(words, "FLAG_CACHE", 2)
+    for phrase in ["工业投资", "招商引资", "杭州市", "完成"]:  # not looked up yet
+        linker.pos_flags(phrase)
+        assert len(linker._flags) <= 2

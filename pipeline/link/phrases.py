@@ -173,16 +173,16 @@ class PhraseFinder(SkipRules):
             return True
         if phrase in self.generic_places:
             return False  # 在全国城市中排名第8位: 城市 is the field of the ranking
-        words = list(self.tagger.cut(phrase))
-        return bool(words) and words[0].flag == "ns" and (len(words) == 1 or (len(words) == 2 and phrase.endswith(self.place_suffix)))
+        flags = self.pos_flags(phrase)
+        return bool(flags) and flags[0] == "ns" and (len(flags) == 1 or (len(flags) == 2 and phrase.endswith(self.place_suffix)))
 
     def _ends_in_verb(self, text: str, a: int, b: int, boundaries: frozenset[int]) -> bool:
         """Whether jieba tags the last word of text[a:b] as a verb (省经合局梳理, 重点服务保障).
         The article is segmented already, so only the last word is tagged, unless the phrase
         ends inside a word (3家营收|超千亿 in 家营/收超): then the phrase is tagged on its own."""
         last = next((p for p in range(b - 1, a, -1) if p in boundaries), a) if b in boundaries else a
-        words = list(self.tagger.cut(text[last:b]))
-        return bool(words) and words[-1].flag == "v"
+        flags = self.pos_flags(text[last:b])
+        return bool(flags) and flags[-1] == "v"
 
     def _indicator_id(self, phrase: str) -> str | None:
         """The lexicon id of an indicator phrase; none for a share (出口额占出口总值), which

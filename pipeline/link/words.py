@@ -47,11 +47,16 @@ def _not_inside(words: tuple[str, ...], openers: tuple[str, ...]) -> str:
     return f"(?!{'|'.join(parts)})" if parts else ""
 
 
+# Most phrases whose POS flags are kept: the short words tagged repeat across articles.
+FLAG_CACHE = 50_000
+
+
 class LinkWords:
     """Words and patterns of the link stage, built from the rules."""
 
     def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
         self.tagger = tagger
+        self._flags: dict[str, tuple[str, ...]] = {}  # phrase -> its words' POS flags (pos_flags)
         self.frames = rules.frames
         self.same_period = tuple(rules.times.same_period["words"])
         self.relative_years = tuple(sorted(rules.times.relative_years, key=len, reverse=True))
@@ -116,3 +121,13 @@ class LinkWords:
         self.change_tail = regex.compile(
             f"(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?(?P<to>{alt(ch['span_to'])})?$"
         )
+
+    def pos_flags(self, phrase: str) -> tuple[str, ...]:
+        """The part-of-speech flags jieba gives the words of `phrase`, looked up once per
+        phrase: the same few words (增长, 达到, 园区) are tagged over and over."""
+        flags = self._flags.get(phrase)
+        if flags is None:
+            if len(self._flags) >= FLAG_CACHE:
+                self._flags.clear()
+            flags = self._flags[phrase] = tuple(w.flag for w in self.tagger.cut(phrase))
+        return flags
