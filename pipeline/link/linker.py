@@ -97,6 +97,10 @@ class Linker(GoalLinker, MetricLinker):
                 # 从2021年完成情况来看，… / 截至3月末，…: a report on the past ends the plan and its list
                 frame = carried = None
             trigger, scope = (own, s) if own else carried or (frame and (frame.trigger, frame.scope)) or (None, s)
+            if trigger is None and self._plan_ahead(ctx, period) and not self._reports_past(ctx, s, e):
+                # 今后五年，…分别下降23%: in an article published before or as a plan period
+                # starts, the figures the period frames are its targets.
+                trigger = (period.time.start, period.time.end, period.time.text)
             opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
             listing = trigger is not None and (opens_list or (own is None and carried_list))
             carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..types import Time
+from .frames import Period
 from .context import LinkContext
 from .indicators import CLAUSE_PUNCT, longest_at_end
 from .periods import is_reference
@@ -79,6 +80,15 @@ class TriggerFinder(LinkWords):
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))
         return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _plan_ahead(self, ctx: "LinkContext", period: "Period | None") -> bool:
+        """Whether `period` is a plan period (十三五, 今后五年) that starts in the article's
+        year or later: what it frames is planned, not reached."""
+        t = period.time if period is not None else None
+        return (
+            t is not None and t.granularity == "plan" and t.resolved and bool(t.start_date)
+            and ctx.article_date is not None and int(t.start_date[:4]) >= ctx.article_date.year
+        )
 
     def _past(self, ctx: "LinkContext", s: int, e: int) -> bool:
         """Whether [s, e) holds a past time (2021年, 去年 with no article date)."""
