@@ -64,11 +64,7 @@ class MetricLinker(MetricParts):
                     label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
                 change = signed_change(m["word"], change_value(q), up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
-                named = prev.indicator
-                while source in seconds:
-                    # …同比下降0.6%，比2019年同期增长8.5%，两年平均增长4.2%: each rate is named
-                    # after the first figure, not after the rate before it.
-                    source, named = seconds[source][0], out[seconds[source][0]].indicator
+                source, named = _first_figure(out, seconds, source, prev.indicator)
                 seconds[len(out)] = (source, label)
                 out.append(self._metric(ctx, s, q, named + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
                 last = (q, len(out) - 1)
@@ -101,11 +97,9 @@ class MetricLinker(MetricParts):
                     # 较上一年度进位34位: a move in a ranking, named by its clause.
                     span = (clause_start(text, q.start, floor=s), q.start + len(move))
                 if span is None:
-                    place = self._place_is(ctx, q, s) if prev is None and carry is not None and carry.unit == q.unit else None
-                    if place:
-                        # 广东GDP为28498.79亿元…；江苏为27859亿元: the place's figure of the indicator before.
-                        found = self._metric(ctx, s, q, self._without_place(ctx, carry.indicator), q.start, clause_time or period, start=q.start)
-                        out.append(dataclasses.replace(found, subject=place))
+                    carried = self._carried(ctx, s, q, carry, clause_time or period) if prev is None else None
+                    if carried is not None:
+                        out.append(carried)
                         last = (q, len(out) - 1)
                         continue
                     if prev is None or not (same_unit or q.unit == "rank"):
@@ -113,10 +107,7 @@ class MetricLinker(MetricParts):
                         continue
                     # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
                     # The subject is the nearest before this number (其中新港园区5个: 新港园区).
-                    # …，扣除价格因素，实际增长5.1%: a change word before it makes the number a change.
-                    tail = self.change_tail.search(text, clause_start(text, q.start, floor=s), q.start)
-                    change = signed_change(tail["word"], change_value(q), up=self.up, down=self.down) if tail and q.unit in CHANGE_UNITS else None
-                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start, change=change))
+                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start, change=self._change_before(ctx, s, q)))
                 else:
                     a, b = span
                     change = None
@@ -169,6 +160,20 @@ class MetricLinker(MetricParts):
             for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
                 name = out[j].indicator + label
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
+
+
+def _first_figure(out: list[Metric], seconds: dict[int, tuple[int, str]], source: int, named: str) -> tuple[int, str]:
+    """The metric a second rate is named after, and its indicator: the first figure, not the
+    rate before it (…同比下降0.6%，比2019年同期增长8.5%，两年平均增长4.2%).
+
+    >>> from types import SimpleNamespace as M
+    >>> _first_figure([M(indicator="固定资产投资"), M(indicator="…增长")], {1: (0, "比2019年同期增长")}, 1, "…增长")
+    (0, '固定资产投资')
+    """
+    while source in seconds:
+        source = seconds[source][0]
+        named = out[source].indicator
+    return source, named
 
 
 def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:

@@ -94,22 +94,6 @@ class PhraseFinder(SkipRules):
             return None
         return right
 
-    def _place_is(self, ctx: "LinkContext", q: Quantity, floor: int) -> str | None:
-        """The place when nothing but it and a copula (为, 是) stand before `q` in its clause
-        (；江苏为27859亿元: the place's figure of an indicator named before), else None."""
-        text = ctx.text
-        end = q.start - len(longest_at_end(text[max(floor, q.start - 2):q.start], self.copulas))
-        if end == q.start:
-            return None
-        a, b = trim_phrase(text, clause_start(text, q.start, floor=floor), end, words=self.words, boundaries=ctx.boundaries)
-        return text[a:b] if a < b and b == end and self._names_place(ctx, text[a:b]) else None
-
-    def _without_place(self, ctx: "LinkContext", indicator: str) -> str:
-        """An indicator without the place it starts with (广东GDP -> GDP), when a lexicon
-        surface follows the place."""
-        hit = find_surface(indicator, self.lexicon)
-        return indicator[hit[0]:] if hit and hit[0] > 0 and self._names_place(ctx, indicator[:hit[0]]) else indicator
-
     def _bare_figure_phrase(self, ctx: "LinkContext", left: int, *, words: PhraseWords) -> tuple[int, int] | None:
         """The indicator of the clause before `left` when that clause ends in a bare number (an
         index level such as 指数为100.7, which is no quantity), else None."""
