@@ -14,6 +14,9 @@ from .periods import REFERENCE_BEFORE, is_reference
 from .skips import SkipRules
 from .words import RIGHT_LIMIT
 
+# Brackets right after a number: what follows them is no phrase the number measures.
+NOTE_BRACKETS = frozenset("（）()")
+UNIT_NOTE = 2  # most characters of a unit noted in brackets: 台（套）
 # A number written without a unit (an index level: 指数为100.7).
 BARE_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?$")
 
@@ -132,8 +135,14 @@ class PhraseFinder(SkipRules):
 
     def _right_phrase(self, ctx: "LinkContext", q: Quantity) -> tuple[int, int] | None:
         text = ctx.text
-        end = q.end
-        start = q.end
+        end = start = q.end
+        if text[q.end:q.end + 1] in NOTE_BRACKETS:
+            # 增长87%）、…, 超200%（来源：…）: a bracket ends the number's phrase, unless it notes
+            # the unit (32.8万台（套）农业机械)
+            close = text.find("）", q.end, q.end + UNIT_NOTE + 2)
+            if text[q.end] != "（" or close < 0:
+                return None
+            end = start = close + 1
         limit = min(len(text), q.end + RIGHT_LIMIT)
         after = ctx.quantity_at
         while end < limit and text[end] not in CLAUSE_PUNCT:
