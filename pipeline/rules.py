@@ -1066,7 +1066,7 @@ class Indicators:
 INDICATOR_CONTEXT_KEYS = (
     "lead", "pivot", "trail", "right_stop", "prefer_right", "hedges", "joiners", "skip_units", "per_before",
     "attributive_after", "bounds", "share_markers", "generic_places", "place_suffix", "named_heads", "head_counters",
-    "base_fillers", "rate_durations",
+    "base_fillers", "rate_durations", "enumeration_nouns", "fixed_terms", "copulas",
 )
 
 
@@ -1109,7 +1109,7 @@ def load_indicators(path: Path) -> Indicators:
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
 GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases", "fact_markers")
-GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "links", "span_to", "span_from", "respectively", "rank_moves")
+GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "not_openers", "links", "span_to", "span_from", "respectively", "rank_moves")
 
 
 @dataclass(frozen=True)
@@ -1148,6 +1148,9 @@ def load_goals(path: Path) -> GoalRules:
     both = set(changes["up"]) & set(changes["down"])
     if both:
         raise RulesError(path, f"words both up and down: {sorted(both)}", entry="changes")
+    loose = [w for w in changes["not_openers"] if not any(o in w for o in changes["openers"])]
+    if loose:
+        raise RulesError(path, f"not_openers hold no opener: {loose}", entry="changes")
     return GoalRules(
         triggers=freeze(triggers),
         horizon_before=_word_list(path, data.get("horizon", {}), "before", entry="horizon"),

@@ -10,7 +10,7 @@ from ..types import Metric, Quantity
 from .bases import Base, base_note, year_before
 from .context import LinkContext, quantity_id
 from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
-from .indicators import clause_start, is_span, signed_change
+from .indicators import clause_start, find_surface, is_span, longest_at_end, signed_change, trim_phrase
 from .lists import ListReader
 from .periods import is_reference
 from .words import CHANGE_UNITS, SOURCE, change_value
@@ -44,6 +44,36 @@ class MetricParts(ListReader):
             change_unit=CHANGE_UNITS[q.unit] if change is not None else None,
             quantity_id=quantity_id(ctx, q),
         )
+
+    def _change_before(self, ctx: "LinkContext", s: int, q: Quantity) -> Decimal | None:
+        """The change a change word before a rate in its clause makes it (…，扣除价格因素，实际增长5.1%)."""
+        tail = self.change_tail.search(ctx.text, clause_start(ctx.text, q.start, floor=s), q.start)
+        return signed_change(tail["word"], change_value(q), up=self.up, down=self.down) if tail and q.unit in CHANGE_UNITS else None
+
+    def _carried(self, ctx: "LinkContext", s: int, q: Quantity, carry: Metric | None, period: Period | None) -> Metric | None:
+        """广东GDP为28498.79亿元…；江苏为27859亿元: the place's figure of the indicator of `carry`
+        (the paragraph's metric before), when only the place and a copula stand before `q`."""
+        place = self._place_is(ctx, q, s) if carry is not None and carry.unit == q.unit else None
+        if not place:
+            return None
+        found = self._metric(ctx, s, q, self._without_place(ctx, carry.indicator), q.start, period, start=q.start)
+        return dataclasses.replace(found, subject=place)
+
+    def _place_is(self, ctx: "LinkContext", q: Quantity, floor: int) -> str | None:
+        """The place when nothing but it and a copula (为, 是) stand before `q` in its clause
+        (；江苏为27859亿元: the place's figure of an indicator named before), else None."""
+        text = ctx.text
+        end = q.start - len(longest_at_end(text[max(floor, q.start - 2):q.start], self.copulas))
+        if end == q.start:
+            return None
+        a, b = trim_phrase(text, clause_start(text, q.start, floor=floor), end, words=self.words, boundaries=ctx.boundaries)
+        return text[a:b] if a < b and b == end and self._names_place(ctx, text[a:b]) else None
+
+    def _without_place(self, ctx: "LinkContext", indicator: str) -> str:
+        """An indicator without the place it starts with (广东GDP -> GDP), when a lexicon
+        surface follows the place."""
+        hit = find_surface(indicator, self.lexicon)
+        return indicator[hit[0]:] if hit and hit[0] > 0 and self._names_place(ctx, indicator[:hit[0]]) else indicator
 
     def _base(self, ctx: "LinkContext", q: Quantity, floor: int, prev: Metric) -> Base | None:
         """The base note before `q` on the previous metric's figure, if `q` is one: a level in

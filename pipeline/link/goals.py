@@ -46,9 +46,10 @@ class GoalLinker(TriggerFinder, PhraseFinder):
             # A number before its trigger (5.5%的增长目标) reads its phrase from the sentence start.
             ahead = trigger is not None and q.start >= trigger[1]
             prev_end = max([floor if ahead else s] + [p.end for p in qs if p.end <= q.start])
-            if q.unit in CHANGE_UNITS and prev_end > floor and self._compared(text[prev_end:q.start]):
-                # 总投资35674.8亿元，同比增长26.2%: how the planned figure compares with last
-                # year's, not a second target.
+            earlier = next((p for p in reversed(qs) if p.end <= q.start), None)
+            if (q.unit in CHANGE_UNITS or (earlier is not None and earlier.unit == q.unit)) and prev_end > floor and self._compared(text[prev_end:q.start]):
+                # 总投资35674.8亿元，同比增长26.2% / 专项债券3.9万亿元、比上年增加1000亿元: how the
+                # planned figure compares with last year's, not a second target.
                 continue
             if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and is_span(text[q.end:nxt.start], self.up + self.down, self.span_to):
                 # 从人均8.7万元提高到12万元以上: the first number is where the target starts from;

@@ -20,6 +20,8 @@ QUOTES_OPEN = "“‘《「『（("
 QUOTES_CLOSE = "”’》」』）)"
 NOTE_OPEN, NOTE_CLOSE = "（(", "）)"  # brackets of a note (not quotes: “倍增计划”企业 keeps them)
 SPACE = frozenset(" \t\u3000\xa0")
+# The number of a list item at a phrase's start: 1、 / 2. / 3．(not 1.5), or （一）.
+ITEM_NUMBER = regex.compile(r"[0-9]{1,2}[、.．](?![0-9])\s*|[（(][一二三四五六七八九十]{1,3}[）)]\s*")
 # Longest text before a pivot verb that is cut as a bare subject (企业, 临平新).
 SUBJECT_WORD = 3
 
@@ -135,6 +137,8 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             start += span.find(NOTE_CLOSE[NOTE_OPEN.index(span[0])]) + 1
         elif span and "\u2460" <= span[0] <= "\u2473":  # ①..⑳ number an item: ②非税收入
             start += 1
+        elif span and ITEM_NUMBER.match(span):  # 1、公共财政预算收入, 2．地级市…, （三）…: an item's number
+            start += ITEM_NUMBER.match(span).end()
         if (start, end) == before:
             return start, end
 

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from ..extract import SpanIndex, records_of, token_boundaries
 from ..rules import load_rules
 from ..segment import jieba_of, sentence_spans, text_of
-from ..types import Organization, Quantity, Time
+from ..types import Metric, Organization, Quantity, Time
 from .context import LinkContext
 from .goals import GoalLinker
 from .triggers import LIST_OPENERS
@@ -77,6 +77,7 @@ class Linker(GoalLinker, MetricLinker):
         carried: tuple[tuple[int, int, str], int] | None = None
         frame: Frame | None = None
         carried_list, prev_end = False, 0
+        before: Metric | None = None  # the last metric of the paragraph so far
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
             if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
@@ -87,13 +88,19 @@ class Linker(GoalLinker, MetricLinker):
             # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
             # paragraph, with the deadline stated in the sentence that opened it.
             if "\n" in text[prev_end:s]:
+                before = None  # the figures of one paragraph name those of the next sentence
                 carried = None  # a new paragraph ends every list
                 if frame is not None and not (frame.crosses and _is_item(text, s)):
                     frame = None  # …and every frame but a list whose items are paragraphs
             own = self._trigger(ctx, s, e)
-            if own is None and frame is not None and self._reports_past(ctx, s, e):
-                frame = None  # 从2021年完成情况来看，…: a report on the past ends the plan
+            if own is None and (frame is not None or carried is not None) and self._reports_past(ctx, s, e):
+                # 从2021年完成情况来看，… / 截至3月末，…: a report on the past ends the plan and its list
+                frame = carried = None
             trigger, scope = (own, s) if own else carried or (frame and (frame.trigger, frame.scope)) or (None, s)
+            if trigger is None and self._plan_ahead(ctx, period) and not self._reports_past(ctx, s, e):
+                # 今后五年，…分别下降23%: in an article published before or as a plan period
+                # starts, the figures the period frames are its targets.
+                trigger = (period.time.start, period.time.end, period.time.text)
             opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
             listing = trigger is not None and (opens_list or (own is None and carried_list))
             carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None
@@ -112,5 +119,7 @@ class Linker(GoalLinker, MetricLinker):
             ]
             if trigger is not None or goal_qs:
                 goals.extend(self._goals(ctx, s, e, trigger, qs, goal_qs, scope=scope, period=period))
-            metrics.extend(self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period))
+            found_metrics = self._metrics(ctx, s, [q for q in qs if q not in goal_qs], period, carry=before)
+            metrics.extend(found_metrics)
+            before = found_metrics[-1] if found_metrics else before
         return doc

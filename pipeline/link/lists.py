@@ -64,11 +64,16 @@ def _shared_noun_start(text: str, start: int, end: int, first: str, boundaries: 
     7
     >>> _shared_noun_start("集成电路、前沿新材料产值", 5, 12, "集成电路", frozenset({5, 7, 10, 12}))
     10
+    >>> _shared_noun_start("专用设备制造业、酒和饮料制造业", 8, 15, "专用设备制造业", frozenset({8, 9, 10, 12, 15}))
+    15
     >>> _shared_noun_start("甲服务企业、乙服务业企业的营业收入", 6, 17, "甲服务企业", frozenset({6, 7, 10, 12, 13, 17}))
     12
     """
     if len(first) == 1 and end - start > 1:
         return start + 1
+    word = next((b for b in range(end - 1, start, -1) if b in boundaries), end)
+    if first.endswith(text[word:end]):
+        return end  # 专用设备制造业、酒和饮料制造业: each item holds the noun already
     # The longest ending of the first item that also ends a word inside the last item.
     for k in range(len(first) - 1, 0, -1):
         mark = text.find(first[-k:], start, end - 1)
@@ -76,4 +81,4 @@ def _shared_noun_start(text: str, start: int, end: int, first: str, boundaries: 
             mark = text.find(first[-k:], mark + 1, end - 1)
         if mark >= 0 and not first[-1].isdigit():
             return mark + k
-    return next((b for b in range(end - 1, start, -1) if b in boundaries), end)
+    return word

@@ -9,14 +9,16 @@ from ..types import Metric, Quantity
 from .context import LinkContext
 from .figures import MetricParts
 from .frames import Period, period_label
-from .indicators import clause_start, longest_at_start, signed_change
+from .indicators import clause_start, longest_at_start, signed_change, trim_phrase
 from .words import CHANGE_UNITS, DURATION_UNITS, change_value
 
 
 class MetricLinker(MetricParts):
     """The metrics of one sentence."""
 
-    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None) -> list[Metric]:
+    def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None, *, carry: Metric | None = None) -> list[Metric]:
+        """`carry` is the last metric of the sentence before, in the same paragraph: a place
+        alone before a number (；江苏为27859亿元) measures its indicator."""
         text = ctx.text
         out: list[Metric] = []
         last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric
@@ -36,7 +38,7 @@ class MetricLinker(MetricParts):
             # What stands between this number and the previous one, without durations
             # (，两年平均增长 reads as ，平均增长; ，总产量十年增长 stays a phrase).
             gap = _without(text, anchor, q.start, skipped) if last else ""
-            anchor, skipped = q.end, []
+            since, anchor, skipped = anchor, q.end, []
             base = self._base(ctx, q, last[0].end, prev) if prev is not None else None
             if base is not None:
                 # …下降11.7%（同期为下降9.8%、一季度为增长3.5%）: the same indicator at another time.
@@ -55,13 +57,16 @@ class MetricLinker(MetricParts):
                 # …增长46.9%，两年平均增长7.5% / 常住人口…，比上年末增加1.7万人: a second rate, or an
                 # increment, of the same indicator, named after it.
                 m = self.change_gap.match(gap)
-                label = text[clause_start(text, q.start, floor=s):q.start].strip()
+                # The label starts after the clause mark, or after the previous number when a
+                # 、 joins them (规模28.5万亿元、比上年增加1.1万亿元).
+                label = text[max(clause_start(text, q.start, floor=s), since):q.start].strip(" 、")
                 for w in self.respectively:
                     label = label.replace(w, "")  # 两年分别平均增长: each item's label has no 分别
                 change = signed_change(m["word"], change_value(q), up=self.up, down=self.down) if q.unit in CHANGE_UNITS else None
                 source = next((h for h, sib in groups.items() if last[1] in sib), last[1])
+                source, named = _first_figure(out, seconds, source, prev.indicator)
                 seconds[len(out)] = (source, label)
-                out.append(self._metric(ctx, s, q, prev.indicator + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
+                out.append(self._metric(ctx, s, q, named + label, prev.start, self._clause_period(ctx, q, last[0].end, period) or period, start=q.start, change=change))
                 last = (q, len(out) - 1)
                 continue
             floor = max(last[0].end, prev.end if prev else 0) if last else s
@@ -92,12 +97,17 @@ class MetricLinker(MetricParts):
                     # 较上一年度进位34位: a move in a ranking, named by its clause.
                     span = (clause_start(text, q.start, floor=s), q.start + len(move))
                 if span is None:
+                    carried = self._carried(ctx, s, q, carry, clause_time or period) if prev is None else None
+                    if carried is not None:
+                        out.append(carried)
+                        last = (q, len(out) - 1)
+                        continue
                     if prev is None or not (same_unit or q.unit == "rank"):
                         last = (q, None)
                         continue
                     # 工业总产值突破万亿，达10051.6亿元 / …4家，连续4年位居全省首位: the previous indicator.
                     # The subject is the nearest before this number (其中新港园区5个: 新港园区).
-                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start))
+                    out.append(self._metric(ctx, s, q, prev.indicator, q.start, clause_time or period, start=q.start, change=self._change_before(ctx, s, q)))
                 else:
                     a, b = span
                     change = None
@@ -107,7 +117,10 @@ class MetricLinker(MetricParts):
                         # (标准提高30元) keeps its change word: the number is an increment.
                         if not tail["to"]:
                             change = signed_change(tail["word"], change_value(q), up=self.up, down=self.down)
+                        # 排放量要|分别下降2%: the words left before the change word frame it too.
                         b = min(b, a + tail.start())
+                        trimmed = trim_phrase(text, a, b, words=self.words, boundaries=ctx.boundaries, names=ctx.names)[1]
+                        b = trimmed if trimmed > a else b
                     out.append(self._metric(ctx, s, q, text[a:b], a, clause_time or period, start=min(a, q.start), change=change, end=max(q.end, b)))
             last = (q, len(out) - 1)
         self._name_lists(ctx, qs, out, groups, seconds)
@@ -147,6 +160,20 @@ class MetricLinker(MetricParts):
             for i, j in zip([head] + groups.get(head, []), [source] + groups.get(source, [])):
                 name = out[j].indicator + label
                 out[i] = dataclasses.replace(out[i], indicator=name, indicator_id=self._indicator_id(name))
+
+
+def _first_figure(out: list[Metric], seconds: dict[int, tuple[int, str]], source: int, named: str) -> tuple[int, str]:
+    """The metric a second rate is named after, and its indicator: the first figure, not the
+    rate before it (…同比下降0.6%，比2019年同期增长8.5%，两年平均增长4.2%).
+
+    >>> from types import SimpleNamespace as M
+    >>> _first_figure([M(indicator="固定资产投资"), M(indicator="…增长")], {1: (0, "比2019年同期增长")}, 1, "…增长")
+    (0, '固定资产投资')
+    """
+    while source in seconds:
+        source = seconds[source][0]
+        named = out[source].indicator
+    return source, named
 
 
 def _without(text: str, start: int, end: int, spans: Sequence[Quantity]) -> str:

@@ -14,6 +14,9 @@ from .periods import REFERENCE_BEFORE, is_reference
 from .skips import SkipRules
 from .words import RIGHT_LIMIT
 
+# Brackets right after a number: what follows them is no phrase the number measures.
+NOTE_BRACKETS = frozenset("（）()")
+UNIT_NOTE = 2  # most characters of a unit noted in brackets: 台（套）
 # A number written without a unit (an index level: 指数为100.7).
 BARE_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?$")
 
@@ -132,8 +135,14 @@ class PhraseFinder(SkipRules):
 
     def _right_phrase(self, ctx: "LinkContext", q: Quantity) -> tuple[int, int] | None:
         text = ctx.text
-        end = q.end
-        start = q.end
+        end = start = q.end
+        if text[q.end:q.end + 1] in NOTE_BRACKETS:
+            # 增长87%）、…, 超200%（来源：…）: a bracket ends the number's phrase, unless it notes
+            # the unit (32.8万台（套）农业机械)
+            close = text.find("）", q.end, q.end + UNIT_NOTE + 2)
+            if text[q.end] != "（" or close < 0:
+                return None
+            end = start = close + 1
         limit = min(len(text), q.end + RIGHT_LIMIT)
         after = ctx.quantity_at
         while end < limit and text[end] not in CLAUSE_PUNCT:
@@ -157,16 +166,16 @@ class PhraseFinder(SkipRules):
             return True
         if phrase in self.generic_places:
             return False  # 在全国城市中排名第8位: 城市 is the field of the ranking
-        words = list(self.tagger.cut(phrase))
-        return bool(words) and words[0].flag == "ns" and (len(words) == 1 or (len(words) == 2 and phrase.endswith(self.place_suffix)))
+        flags = self.pos_flags(phrase)
+        return bool(flags) and flags[0] == "ns" and (len(flags) == 1 or (len(flags) == 2 and phrase.endswith(self.place_suffix)))
 
     def _ends_in_verb(self, text: str, a: int, b: int, boundaries: frozenset[int]) -> bool:
         """Whether jieba tags the last word of text[a:b] as a verb (省经合局梳理, 重点服务保障).
         The article is segmented already, so only the last word is tagged, unless the phrase
         ends inside a word (3家营收|超千亿 in 家营/收超): then the phrase is tagged on its own."""
         last = next((p for p in range(b - 1, a, -1) if p in boundaries), a) if b in boundaries else a
-        words = list(self.tagger.cut(text[last:b]))
-        return bool(words) and words[-1].flag == "v"
+        flags = self.pos_flags(text[last:b])
+        return bool(flags) and flags[-1] == "v"
 
     def _indicator_id(self, phrase: str) -> str | None:
         """The lexicon id of an indicator phrase; none for a share (出口额占出口总值), which

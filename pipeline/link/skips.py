@@ -9,6 +9,10 @@ from .indicators import CLAUSE_PUNCT, clause_start
 from .subjects import SubjectFinder
 from .words import CHANGE_UNITS, DURATION_UNITS, RIGHT_LIMIT
 
+# First characters of a small count written in Chinese numerals (六个, 两项, 十个).
+CHINESE_COUNT = frozenset("一二两三四五六七八九十")
+# Most characters between such a count and the noun it announces (六个|新|亮点).
+ENUMERATION_GAP = 2
 # Most characters between a short duration and the count it times (2分钟|出货|1台).
 RATE_GAP = 4
 
@@ -29,6 +33,8 @@ class SkipRules(SubjectFinder):
             return True
         if self._attributive(ctx, q) or self._names_facility(ctx, q) or self._per_duration(ctx, q):
             return True
+        if self._enumerates(ctx, q) or any(text.startswith(t, q.start) for t in self.fixed_terms):
+            return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
         nxt = ctx.quantities.first_from(q.end)
         if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
@@ -39,6 +45,12 @@ class SkipRules(SubjectFinder):
             return False
         # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.
         return not any(w in between for w in self.right_stop)
+
+    def _enumerates(self, ctx: "LinkContext", q: Quantity) -> bool:
+        """A count in Chinese numerals that announces a list (以下六个方面, 三项举措): no fact."""
+        if q.unit in CHANGE_UNITS or q.text[:1] not in CHINESE_COUNT:
+            return False
+        return any(ctx.text.startswith(w, q.end + k) for k in range(ENUMERATION_GAP + 1) for w in self.enumeration_nouns)
 
     def _attributive(self, ctx: "LinkContext", q: Quantity) -> bool:
         """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""

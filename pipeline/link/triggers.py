@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..types import Time
+from .frames import Period
 from .context import LinkContext
 from .indicators import CLAUSE_PUNCT, longest_at_end
 from .periods import is_reference
@@ -14,6 +15,27 @@ from .words import LinkWords
 
 # A trigger followed by one of these in its sentence opens a list (目标是：…).
 LIST_OPENERS = ("：", ":")
+# Most characters a … in a fact marker stands for (据|农委|统计).
+MARKER_GAP = 8
+
+
+def _has_marker(text: str, marker: str, s: int, e: int) -> bool:
+    """Whether text[s:e] holds `marker`, where a … in it stands for up to MARKER_GAP
+    characters with no clause mark.
+
+    >>> _has_marker("据农委统计，全市计划播种", "据…统计", 0, 12), _has_marker("据悉，统计", "据…统计", 0, 5)
+    (True, False)
+    """
+    if "…" not in marker:
+        return text.find(marker, s, e) >= 0
+    head, tail = marker.split("…", 1)
+    a = text.find(head, s, e)
+    while a >= 0:
+        b = text.find(tail, a + len(head), min(e, a + len(head) + MARKER_GAP + len(tail)))
+        if b >= 0 and not any(c in CLAUSE_PUNCT for c in text[a:b]):
+            return True
+        a = text.find(head, a + 1, e)
+    return False
 
 
 class TriggerFinder(LinkWords):
@@ -27,7 +49,7 @@ class TriggerFinder(LinkWords):
     def _trigger(self, ctx: "LinkContext", s: int, e: int) -> tuple[int, int, str] | None:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
-        if any(text.find(w, s, e) >= 0 for w in self.fact_markers):
+        if any(_has_marker(text, w, s, e) for w in self.fact_markers):
             return None  # 据统计，…: counted facts
         sentence_times = ctx.times.starting_in(s, e)
         past = self._past(ctx, s, e)
@@ -58,6 +80,15 @@ class TriggerFinder(LinkWords):
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))
         return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _plan_ahead(self, ctx: "LinkContext", period: "Period | None") -> bool:
+        """Whether `period` is a plan period (十三五, 今后五年) that starts in the article's
+        year or later: what it frames is planned, not reached."""
+        t = period.time if period is not None else None
+        return (
+            t is not None and t.granularity == "plan" and t.resolved and bool(t.start_date)
+            and ctx.article_date is not None and int(t.start_date[:4]) >= ctx.article_date.year
+        )
 
     def _past(self, ctx: "LinkContext", s: int, e: int) -> bool:
         """Whether [s, e) holds a past time (2021年, 去年 with no article date)."""

@@ -33,11 +33,30 @@ def change_value(q: Quantity) -> Decimal:
     return q.value * CHANGE_SCALE.get(q.unit, 1)
 
 
+def _not_inside(words: tuple[str, ...], openers: tuple[str, ...]) -> str:
+    """A lookahead that fails where an opener is part of one of `words` (占|比, 比|重).
+
+    >>> p = regex.compile(_not_inside(("占比",), ("比",)) + "比")
+    >>> bool(p.search("占比")), bool(p.search("比上年"))
+    (False, True)
+    """
+    parts = []
+    for w in words:
+        i = min(w.find(o) for o in openers if o in w)
+        parts.append(f"(?<={regex.escape(w[:i])}){regex.escape(w[i:])}" if i else regex.escape(w))
+    return f"(?!{'|'.join(parts)})" if parts else ""
+
+
+# Most phrases whose POS flags are kept: the short words tagged repeat across articles.
+FLAG_CACHE = 50_000
+
+
 class LinkWords:
     """Words and patterns of the link stage, built from the rules."""
 
     def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
         self.tagger = tagger
+        self._flags: dict[str, tuple[str, ...]] = {}  # phrase -> its words' POS flags (pos_flags)
         self.frames = rules.frames
         self.same_period = tuple(rules.times.same_period["words"])
         self.relative_years = tuple(sorted(rules.times.relative_years, key=len, reverse=True))
@@ -54,6 +73,9 @@ class LinkWords:
         self.named_heads = tuple(ind.context["named_heads"])
         self.head_counters = frozenset(ind.context["head_counters"])
         self.per_before = tuple(ind.context["per_before"])
+        self.enumeration_nouns = tuple(ind.context["enumeration_nouns"])
+        self.fixed_terms = tuple(ind.context["fixed_terms"])
+        self.copulas = tuple(ind.context["copulas"])
         self.attributive_after = tuple(ind.context["attributive_after"])
         self.rank_moves = tuple(goals.changes["rank_moves"])
         self.joiners = frozenset(ind.context["joiners"])
@@ -91,11 +113,21 @@ class LinkWords:
         self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
         self.comparison_openers = tuple(ch["openers"])  # 较, 比 (also inside 同比, 环比)
         alt = alternation
-        opener = f"(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
+        opener = f"{_not_inside(ch['not_openers'], ch['openers'])}(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
         # What may stand between a metric and its growth rate: ，同比增长 / ，较分区前增长 / 增长了
         self.change_gap = regex.compile(
-            f"^[，,]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
+            f"^\\s*[，,、]?\\s*(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?$"
         )
         self.change_tail = regex.compile(
             f"(?:(?:{alt(ch['bases'])}|{opener})\\s*)*(?P<word>{alt(ch['up'] + ch['down'])})(?:{alt(ch['links'])})?(?P<to>{alt(ch['span_to'])})?$"
         )
+
+    def pos_flags(self, phrase: str) -> tuple[str, ...]:
+        """The part-of-speech flags jieba gives the words of `phrase`, looked up once per
+        phrase: the same few words (增长, 达到, 园区) are tagged over and over."""
+        flags = self._flags.get(phrase)
+        if flags is None:
+            if len(self._flags) >= FLAG_CACHE:
+                self._flags.clear()
+            flags = self._flags[phrase] = tuple(w.flag for w in self.tagger.cut(phrase))
+        return flags
