@@ -862,6 +862,8 @@ class OrganizationsExtractor:
             head = None if v.words[b - 1] in p.not_heads else p.head_type(text)
             if not 2 <= len(text) <= p.max_chars or not self.plausible(text, v.words[a:b]):
                 continue
+            if b - a == 1 and head is None and self.is_common(v.words[a]):
+                continue  # one frequent word without a head is a common noun (博士), not a brand
             if b - a > 1 and v.words[a] in p.place_suffixes and not self.plausible(text[len(v.words[a]) :], v.words[a + 1 : b]):
                 continue  # a bare level word before modifiers and a head is generic: 省|重点|企业|研究院 (省级…)
             if b - a > 1 and v.words[a] in self.head_words:
