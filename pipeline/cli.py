@@ -163,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _train_args(p: argparse.ArgumentParser) -> None:
-    from .train import ARCHITECTURES, DEFAULT_ARCH, MODEL_NAME
+    from .train import ARCH_NAMES, DEFAULT_ARCH, MODEL_NAME
 
     default_out = Path(__file__).resolve().parent / "models" / MODEL_NAME
     p.add_argument("cluener", type=Path, help="CLUENER train.json (e.g. ../shared/data/cluener/train.json)")
@@ -171,10 +171,10 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--peoples-daily", type=Path, default=None, help="People's Daily BIO folder to train on as well (e.g. ../shared/data/peoples_daily)")
     p.add_argument("--corpus", type=Path, default=None, help="press-release .txt folder for rule-labelled silver data (e.g. ../shared/corpus)")
     p.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
-    p.add_argument("--max-epochs", type=_positive, default=30, help="at most this many epochs (default: 30)")
+    p.add_argument("--max-epochs", type=_positive, default=30, help="at most this many epochs, or L-BFGS iterations for --arch crf (default: 30)")
     p.add_argument("--max-minutes", type=float, default=20.0, help="time budget; stops before overrunning it (default: 20)")
     p.add_argument("--rules", default=None, help="rules folder for the jieba user dictionary (default: the package's rules/)")
-    p.add_argument("--arch", choices=sorted(ARCHITECTURES), default=DEFAULT_ARCH, help=f"model architecture (default: {DEFAULT_ARCH})")
+    p.add_argument("--arch", choices=ARCH_NAMES, default=DEFAULT_ARCH, help=f"model architecture (default: {DEFAULT_ARCH})")
     p.add_argument("--dropout", type=float, default=0.2, help="dropout (default: 0.2)")
     p.add_argument("--batch-size", type=_positive, default=32, help="sentences per update (default: 32)")
     p.add_argument("--learn-rate", type=float, default=0.001, help="Adam learning rate (default: 0.001)")

@@ -74,3 +74,35 @@ def test_peoples_daily_bio_reads_org_spans_and_refuses_bad_lines(tmp_path):
     bad.write_text("国 B-ORG\n务院 I-ORG\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.bio:2"):
         read_peoples_daily(bad)
+
+
+@pytest.fixture(scope="module")
+def trained_crf(tmp_path_factory):
+    base = tmp_path_factory.mktemp("crf")
+    data = _cluener(base / "train.json")
+    metas = [train(cluener=data, out=base / f"crf{i}", arch="crf", max_epochs=30) for i in range(2)]
+    return base, metas
+
+
+def test_crf_is_reproducible_and_runs_in_the_component(trained_crf):
+    from pipeline.extract.org_crf import CharCRF
+    from pipeline.train import CRF_MODEL_VERSION
+
+    base, (first, second) = trained_crf
+    assert first["scores"] == second["scores"] and first["source"] == CRF_MODEL_VERSION
+    assert (base / "crf0" / "model.crfsuite").read_bytes() == (base / "crf1" / "model.crfsuite").read_bytes()
+    model = load_model(base / "crf0")
+    assert isinstance(model, CharCRF)
+    nlp = rules_only_pipeline()
+    comp = nlp.get_pipe("press_extract_organizations")
+    comp.model = model
+    comp.every_clause = True
+    doc = pipeline.extract("温州的安泰科技有限公司去年成立，德润与瑞丰签约。", nlp=nlp)
+    assert_offsets(doc)
+    assert all(o.source.startswith(("rule:", f"model:{CRF_MODEL_VERSION}")) for o in doc.organizations)
+
+
+def test_training_into_a_folder_of_the_other_architecture_is_refused(trained_crf, tmp_path):
+    base, _ = trained_crf
+    with pytest.raises(ValueError, match="another architecture"):
+        train(cluener=base / "train.json", out=base / "crf0", max_epochs=1)

@@ -54,6 +54,7 @@ from ..rules import Divisions, OrgPatterns, PlaceOrgans, Rules, load_rules
 from ..segment import jieba_of, text_of, words_of
 from ..types import Organization
 from . import SpanIndex, records_of, resolve_overlaps, token_boundaries
+from .org_crf import CharCRF, is_crf_folder
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "orgs_ner"
@@ -199,9 +200,10 @@ def rules_only_pipeline(*, rules_dir: str | None = None) -> Language:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(path: Path) -> Language:
-    """The NER model at `path` (offline; cached per process)."""
-    return spacy.load(path)
+def load_model(path: Path) -> Language | CharCRF:
+    """The model at `path`: a character CRF folder (org_crf.py) or a spaCy NER model
+    (offline; cached per process)."""
+    return CharCRF(path) if is_crf_folder(path) else spacy.load(path)
 
 
 def model_doc(vocab: Vocab, words: Sequence[str]) -> Doc:
@@ -860,6 +862,10 @@ class OrganizationsExtractor:
             head = None if v.words[b - 1] in p.not_heads else p.head_type(text)
             if not 2 <= len(text) <= p.max_chars or not self.plausible(text, v.words[a:b]):
                 continue
+            if b - a == 1 and head is None and self.is_common(v.words[a]):
+                continue  # one frequent word without a head is a common noun (博士), not a brand
+            if b - a > 1 and v.words[a] in p.place_suffixes and not self.plausible(text[len(v.words[a]) :], v.words[a + 1 : b]):
+                continue  # a bare level word before modifiers and a head is generic: 省|重点|企业|研究院 (省级…)
             if b - a > 1 and v.words[a] in self.head_words:
                 continue  # a name does not open with a head: 崇贤街道|崇文社区 gave 街道崇文社区
             if b - a > 1 and (self.opens_no_name(v.words[a]) or v.words[a] in p.stops):
@@ -876,7 +882,17 @@ class OrganizationsExtractor:
         return out
 
     def model_spans(self, v: "View", runs: list[list[int]]) -> Iterator[tuple[int, int]]:
-        """The model's entities in each run of view words, as view word ranges [a, b)."""
+        """The model's entities in each run of view words, as view word ranges [a, b).
+        A CRF span that cuts a word is dropped (the rules and filters work on words)."""
+        if isinstance(self.model, CharCRF):
+            for index in runs:
+                words = [v.words[i] for i in index]
+                starts = list(itertools.accumulate((len(w) for w in words), initial=0))
+                for s, e in self.model.spans(words):
+                    a, b = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+                    if b < len(starts) and starts[a] == s and starts[b] == e:
+                        yield index[a], index[b - 1] + 1
+            return
         for index in runs:
             mdoc = self.model(model_doc(self.model.vocab, [v.words[i] for i in index]))
             for ent in mdoc.ents:

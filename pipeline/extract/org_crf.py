@@ -1,0 +1,165 @@
+"""A character CRF for organisation names (python-crfsuite), with dictionary features.
+
+Each character is tagged B/I/O from its own features: the character and its neighbours
+(window 2) and the bigrams around it, its position in its jieba word (B/M/E/S) and that
+word, and the entries of a lexicon that start, continue or end there (organisation head
+words by type, division names and short forms, known organisation names; see
+`lexicon_of`). The lexicon is written into the model folder at training time
+(`lexicon.tsv`), so the features at run time are the ones the model was trained on
+whatever rules/ holds later (the rules' sha256 is in the model's meta.json).
+
+Chosen over the spaCy transition-based NER by bench/org_arch.py (figures in its
+docstring and in pipeline/train.py): better on both held-out slices and cheaper per
+character. Deterministic: crfsuite's Viterbi decoding has no randomness.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pycrfsuite
+
+MODEL_FILE = "model.crfsuite"
+LEXICON_FILE = "lexicon.tsv"
+META_FILE = "meta.json"
+ARCH_NAME = "crf"
+
+Span = tuple[int, int]
+# first character -> (surface, dictionary feature prefix) of every entry starting with it
+Lexicon = dict[str, tuple[tuple[str, str], ...]]
+
+
+def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], known: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(dictionary, class, surface) rows, sorted and without duplicates: head words by
+    org type ("h"), places ("p", at least two characters), known names by org type ("k")."""
+    rows = {("h", t, s) for s, t in heads if s}
+    rows |= {("p", "p", s) for s in places if len(s) >= 2}
+    rows |= {("k", t, s) for s, t in known if s}
+    return sorted(rows)
+
+
+def lexicon_from_rows(rows: Iterable[tuple[str, str, str]]) -> Lexicon:
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for name, cls, surface in rows:
+        by_first.setdefault(surface[0], []).append((surface, f"{name}{cls}"))
+    return {c: tuple(v) for c, v in by_first.items()}
+
+
+def read_lexicon(path: Path) -> Lexicon:
+    """A `lexicon.tsv` (dictionary, class, surface per line); a bad line names file and line."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        parts = line.split("\t")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{path}:{number}: expected dictionary, class and surface separated by tabs, got {line!r}")
+        rows.append(tuple(parts))
+    return lexicon_from_rows(rows)
+
+
+def write_lexicon(path: Path, rows: Sequence[tuple[str, str, str]]) -> None:
+    path.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def features(text: str, words: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
+    r"""The features of each character of `text` (the concatenation of `words`).
+
+    >>> lex = lexicon_from_rows([("h", "government", "局"), ("p", "p", "杭州")])
+    >>> f = features("杭州市统计局", ["杭州市", "统计局"], lex)
+    >>> [x for x in f[1] if x.startswith(("w", "pp", "+", "-"))], f[5][-2:]
+    (['wp=M', 'w=杭州市', 'wpc=M州', 'w-1=\x02', 'w+1=统计局', 'ppE', '-ppB'], ['hgovernmentB', 'hgovernmentE'])
+    """
+    n = len(text)
+    marks: list[list[str]] = [[] for _ in range(n)]
+    for i, ch in enumerate(text):
+        for surface, name in lexicon.get(ch, ()):
+            if text.startswith(surface, i):
+                end = i + len(surface) - 1
+                marks[i].append(name + "B")
+                for j in range(i + 1, end):
+                    marks[j].append(name + "I")
+                marks[end].append(name + "E")
+    # A character sees its neighbours' entry starts and ends (not their insides), once each.
+    edges_before: list[list[str]] = [[] for _ in range(n + 1)]
+    edges_after: list[list[str]] = [[] for _ in range(n + 1)]
+    for i, ms in enumerate(marks):
+        if ms:
+            if len(ms) > 1:
+                ms = marks[i] = list(dict.fromkeys(ms))
+            for m in ms:
+                if m[-1] != "I":
+                    edges_before[i + 1].append("-" + m)
+                    if i:
+                        edges_after[i - 1].append("+" + m)
+    padded = "\x02\x02" + text + "\x03\x03"
+    out = []
+    i = 0
+    for j, w in enumerate(words):
+        last = len(w) - 1
+        before = "w-1=" + (words[j - 1] if j else "\x02")
+        after = "w+1=" + (words[j + 1] if j + 1 < len(words) else "\x03")
+        for k, ch in enumerate(w):
+            c = i + 2
+            pos = "S" if last == 0 else "B" if k == 0 else "E" if k == last else "M"
+            prev2, prev, nxt, nxt2 = padded[c - 2], padded[c - 1], padded[c + 1], padded[c + 2]
+            f = [
+                "c=" + ch, "c-1=" + prev, "c+1=" + nxt, "c-2=" + prev2, "c+2=" + nxt2,
+                "c-1c=" + prev + ch, "cc+1=" + ch + nxt, "c-1c+1=" + prev + nxt,
+                "c-2c-1=" + prev2 + prev, "c+1c+2=" + nxt + nxt2,
+                "wp=" + pos, "w=" + w, "wpc=" + pos + ch, before, after,
+            ]
+            f += marks[i]
+            f += edges_before[i]
+            f += edges_after[i]
+            out.append(f)
+            i += 1
+    return out
+
+
+def spans_of(tags: Sequence[str]) -> list[Span]:
+    """[start, end) of each B I* run (an I after O opens a span, as conlleval reads it).
+
+    >>> spans_of(["O", "B", "I", "O", "I", "B"])
+    [(1, 3), (4, 5), (5, 6)]
+    """
+    out, start = [], None
+    for i, t in enumerate([*tags, "O"]):
+        if t != "I" and start is not None:
+            out.append((start, i))
+            start = None
+        if t == "B" or (t == "I" and start is None):
+            start = i
+    return out
+
+
+def bio_tags(length: int, spans: Iterable[Span]) -> list[str]:
+    tags = ["O"] * length
+    for s, e in spans:
+        tags[s] = "B"
+        tags[s + 1 : e] = ["I"] * (e - s - 1)
+    return tags
+
+
+class CharCRF:
+    """A trained character CRF folder: `model.crfsuite`, `lexicon.tsv`, `meta.json`."""
+
+    def __init__(self, path: Path) -> None:
+        for name in (MODEL_FILE, LEXICON_FILE, META_FILE):
+            if not (path / name).is_file():
+                raise ValueError(f"{path}: not a CRF model folder (no {name})")
+        self.meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        self.lexicon = read_lexicon(path / LEXICON_FILE)
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(path / MODEL_FILE))
+
+    def spans(self, words: Sequence[str]) -> list[Span]:
+        """Character spans [start, end) of the names in the words' concatenation."""
+        text = "".join(words)
+        if not text:
+            return []
+        return spans_of(self.tagger.tag(features(text, words, self.lexicon)))
+
+
+def is_crf_folder(path: Path) -> bool:
+    return (path / MODEL_FILE).is_file()
