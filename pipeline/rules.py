@@ -147,6 +147,7 @@ def load_organizations(path: Path) -> tuple[Mapping[str, str], ...]:
 
 
 CENTRAL_COLUMNS = "name\tshort\torg_type\tgroup"
+LISTED_GROUP = "a-share"  # listed_companies.tsv: the group is "a-share" and the stock code
 
 
 def _tsv_rows(path: Path, columns: str) -> Iterator[tuple[int, list[str]]]:
@@ -188,6 +189,8 @@ def load_known_names(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tup
             raise RulesError(path, f"org_type {org_type!r} is not one of {', '.join(ORG_TYPES)}", entry=where)
         if not group.strip():
             raise RulesError(path, "empty group", entry=where)
+        if group.startswith(LISTED_GROUP) and not regex.fullmatch(LISTED_GROUP + r" \d{6}", group):
+            raise RulesError(path, f"bad stock code in group {group!r} (expected '{LISTED_GROUP} ' and six digits)", entry=where)
         for surface in (name, *(short.split(",") if short else ())):
             if not surface or any(c.isspace() for c in surface):
                 raise RulesError(path, f"empty name or name with blanks: {surface!r}", entry=where)
@@ -1232,7 +1235,7 @@ def rules_hash(root: Path) -> str:
     return h.hexdigest()
 
 
-KNOWN_NAME_FILES = ("central_organs.tsv", "enterprises.tsv")
+KNOWN_NAME_FILES = ("central_organs.tsv", "enterprises.tsv", "listed_companies.tsv")
 
 
 def known_names(root: Path, organizations: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:

@@ -111,3 +111,42 @@ def test_bad_central_organs_file(tmp_path: Path, old: str, new: str, reason: str
     with pytest.raises(RulesError, match=reason) as exc:
         load_known_names(bad, known=known)
     assert f"central_organs.tsv [line {lineno}]" in str(exc.value)
+
+
+LISTED = ROOT / "rules" / "listed_companies.tsv"
+
+
+def test_listed_companies_integrity():
+    """rules/listed_companies.tsv (bench/gen_listed.py): every name is a firm with a stock
+    code, none is a common word or a bare place, and the pipeline loads them as known names."""
+    rules = load_rules()
+    rows = [line.split("\t") for line in LISTED.read_text(encoding="utf-8").splitlines() if line and not line.startswith(("#", "name\t"))]
+    assert len(rows) > 2000
+    places = set(rules.divisions.by_surface)
+    codes = [g for *_, g in rows]
+    assert len(set(codes)) == len(codes)
+    for name, short, org_type, group in rows:
+        assert len(name) >= 4 and not short and org_type == "company" and name not in places, name
+    known = {e["pattern"]: e for e in rules.organizations}
+    assert known["贵州茅台"]["org_type"] == "company"
+    assert "智慧农业" not in known and "深圳能源" not in known  # phrases of common words and places
+
+
+# fmt: off
+@pytest.mark.parametrize("old, new, reason", [
+    ("贵州茅台\t\tcompany\ta-share 600519", "贵州茅台\t\tcompany\ta-share 60051", "bad stock code"),
+    ("贵州茅台\t\tcompany\ta-share 600519", "贵州茅台\t\tcompany\ta-share 6005X9", "bad stock code"),
+    ("贵州茅台\t\tcompany\ta-share 600519", "\t\tcompany\ta-share 600519", "empty name"),
+    ("贵州茅台\t\tcompany\ta-share 600519", "中联重科\t\tcompany\ta-share 600519", "duplicate name '中联重科'"),
+])
+# fmt: on
+def test_bad_listed_companies_file(tmp_path: Path, old: str, new: str, reason: str):
+    text = LISTED.read_text(encoding="utf-8")
+    assert old in text
+    lineno = text[: text.index(old)].count("\n") + 1
+    bad = tmp_path / "listed_companies.tsv"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    known = load_organizations(ROOT / "rules" / "organizations.jsonl")
+    with pytest.raises(RulesError, match=reason) as exc:
+        load_known_names(bad, known=known)
+    assert f"listed_companies.tsv [line {lineno}]" in str(exc.value)
