@@ -43,6 +43,11 @@ Conventions, theirs -> ours (written down here because every figure depends on t
   Currency (`case`) is reported separately, mapped to ISO codes.
 * cn2an (cn2an_test.py): `cn2an(x, "smart")` -> parse_number(x). Strict/normal cases that
   end in 元/圆/角/分 are money, not bare numerals: we read those through the extractor.
+* chinese2digits (takeNumberFromString): a replacer of numerals in any text. Our counterpart
+  is `parse_number` (a resolver), as for RT Number: a case passes when every expected
+  surface parses to its digits ("2345/432" is that fraction; a trailing % divides by 100;
+  "000342" is 342). A case expecting nothing passes when the extractor finds no quantity.
+  Surfaces we read otherwise are listed in C2D_DISAGREE with the reason, not fitted.
 """
 
 from __future__ import annotations
@@ -83,6 +88,17 @@ DISAGREE = {
     "五百分之2.2": "A分之B is the fraction B/A: 0.44% (they find nothing)",
     "第三万回": "an event ordinal, not a ranking: not a quantity (DESIGN.md, like 第二批)",
 }
+# chinese2digits surfaces whose reading we do not share (the case is listed, not fitted):
+C2D_DISAGREE = {
+    "三零万二零千": "digits read one by one before a multiplier (三零万 = 30万) are no numeral for us (None)",
+    "百四": "百四 is 140 (一百四, as 千三 = 1300), not 百分之四",
+    ".3%万": "a percent sign inside a numeral (.3%万 = 30) is no numeral",
+    "四百分之16": "A百分之B is B/A: 16/400 = 0.04 (they read 4 + 0.16)",
+    "万三": "no numeral for us (None): 一万三 is 13000, and 万分之三 only a brokerage fee shortens to 万三",
+    "千四五": "no numeral for us (None): 一千四五 is 1400-1500, not 千分之四五",
+    "五亿七千万十七百": "no numeral: their reading of 伍亿柒仟万拾柒百分之 with the 百 of 百分之 cut off",
+}
+C2D_NOTHING = {"拾": "拾 alone is 10 (the financial 十, 拾元); as a verb it has no unit, so the extractor finds no quantity"}
 PERCENT_SIGN = re.compile("[%％]|百分之|百分点|百分點")
 JIO_CASE = {"元": "CNY", "美元": "USD", "港元": "HKD", "欧元": "EUR", "泰铢": "THB", "新台币": "TWD", "澳元": "AUD", "日元": "JPY"}
 JIO_DEFINITION = {"accurate": "exact", "blur": "approx", "blur+": "over", "blur-": "under"}
@@ -344,6 +360,41 @@ def run_cn2an(cn2an) -> list[Suite]:
     return suites
 
 
+def c2d_value(text: str) -> Decimal | None:
+    """A chinese2digits expected string as a Decimal: "2345/432" a fraction, "-0.0034" a number."""
+    if "/" in text:
+        num, den = text.split("/")
+        return Decimal(num) / Decimal(den)
+    return dec(text)
+
+
+def c2d_ours(surface: str) -> Decimal | None:
+    """Our reading of a chinese2digits surface: parse_number; a trailing % divides by 100."""
+    if surface.endswith("%"):
+        value = parse_number(surface[:-1])
+        return None if value is None else value / 100
+    return parse_number(surface)
+
+
+def run_chinese2digits() -> Suite:
+    """takeNumberFromString: every expected surface resolves to its digits (see the conventions)."""
+    data = json.loads((SPECS / "chinese2digits" / "test.json").read_text(encoding="utf-8"))
+    s = Suite("chinese2digits (resolve surfaces)")
+    for case in data["cases"]:
+        want = case["expected"]
+        pairs = list(zip(want["CHNumberStringList"], want["digitsStringList"]))
+        if pairs:
+            ok = all(close(c2d_ours(text), c2d_value(value)) for text, value in pairs)
+            disagree = any(text in C2D_DISAGREE for text, _ in pairs)
+        else:
+            ok = not [q for q in quantities(case["input"])]
+            disagree = case["input"] in C2D_NOTHING and parse_number(case["input"]) is not None
+        s.add(ok, (case["input"], pairs, [c2d_ours(t) for t, _ in pairs]))
+        if not ok and disagree:
+            s.disagree += 1
+    return s
+
+
 def main(argv=None) -> int:
     global SPECS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -364,6 +415,7 @@ def main(argv=None) -> int:
         *[(s, "jionlp") for s in run_jionlp_money(jio)],
         (run_jionlp_extractor(jio), "jionlp"),
         *[(s, "cn2an") for s in run_cn2an(cn2an)],
+        (run_chinese2digits(), ""),
     ]
     print(f"specs: {SPECS}   peers: cn2an {'yes' if cn2an else 'not installed'}, jionlp {'yes' if jio else 'not installed'}")
     for suite, peer in rows:
