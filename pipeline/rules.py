@@ -971,7 +971,7 @@ def load_times(path: Path) -> TimesRules:
 def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
     """[calendar.*] of rules/times.toml: day, week, festival, lunar and decade words."""
     known = {"relative_days", "figurative_after", "relative_weeks", "weekdays", "day_windows", "centuries",
-             "period_edges", "festivals", "lunar"}
+             "period_edges", "festivals", "lunar", "ago"}
     if set(data) - known:
         raise RulesError(path, f"unknown tables {sorted(set(data) - known)}", entry="calendar")
     missing = known - set(data)
@@ -1033,6 +1033,8 @@ def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
         "prefixes": _word_list(path, lunar, "prefixes", entry="calendar.lunar"), "months": months,
         "bare_months": bare, "day_prefix": prefix, "twenty": _word_list(path, lunar, "twenty", entry="calendar.lunar"),
     }
+    ago = data["ago"]
+    out["ago"] = {"after": _word_list(path, ago, "after", entry="calendar.ago")}
     return freeze(out)
 
 
