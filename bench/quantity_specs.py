@@ -505,6 +505,9 @@ def main(argv=None) -> int:
         if args.v:
             for f in suite.fails:
                 print("    FAIL", f)
+    # The bar: every group >= 0.95 after conversion (DISAGREE cases listed, not counted).
+    low = [s.name for s, _ in rows if s.n and s.ours / (s.n - s.disagree) < 0.95]
+    print(f"groups below 95% after conversion: {', '.join(low) if low else 'none'}")
     return 0
 
 
