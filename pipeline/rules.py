@@ -984,7 +984,7 @@ def _spoken_year_not_with(path: Path, data: dict[str, Any], digits: dict[str, in
 def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
     """[calendar.*] of rules/times.toml: day, week, festival, lunar and decade words."""
     known = {"relative_days", "figurative_after", "relative_weeks", "weekdays", "day_windows", "centuries",
-             "period_edges", "festivals", "lunar", "ago"}
+             "period_edges", "festivals", "lunar", "since", "ago"}
     if set(data) - known:
         raise RulesError(path, f"unknown tables {sorted(set(data) - known)}", entry="calendar")
     missing = known - set(data)
@@ -1046,7 +1046,12 @@ def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
         "prefixes": _word_list(path, lunar, "prefixes", entry="calendar.lunar"), "months": months,
         "bare_months": bare, "day_prefix": prefix, "twenty": _word_list(path, lunar, "twenty", entry="calendar.lunar"),
     }
-    ago = data["ago"]
+    since, ago = data["since"], data["ago"]
+    out["since"] = {"after": _word_list(path, since, "after", entry="calendar.since"),
+                    "verbs": _word_list(path, since, "verbs", entry="calendar.since"),
+                    "verb_before": _word_list(path, since, "verb_before", entry="calendar.since")}
+    if set(out["since"]["verbs"]) - set(out["since"]["after"]):
+        raise RulesError(path, "every word of verbs must be in after", entry="calendar.since")
     out["ago"] = {"after": _word_list(path, ago, "after", entry="calendar.ago")}
     return freeze(out)
 
