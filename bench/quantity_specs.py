@@ -43,6 +43,20 @@ Conventions, theirs -> ours (written down here because every figure depends on t
   Currency (`case`) is reported separately, mapped to ISO codes.
 * cn2an (cn2an_test.py): `cn2an(x, "smart")` -> parse_number(x). Strict/normal cases that
   end in 元/圆/角/分 are money, not bare numerals: we read those through the extractor.
+* Recognizers-Text NumberRangeModel: a finder of ranges and bounds of bare numbers. RT
+  writes intervals, ours are value/value_max/qualifier: [a,b] [a,b) (a,b) -> a range a..b
+  (DESIGN.md tells no open from closed end: 5至10年 holds both); (a,) [a,) -> a `over`;
+  (,b) (,b] -> b `under`; [a,a] -> a `exact`. A range stated by two bounds (大于4865并少于20793)
+  may be our two records, over a then under b. A bare number is no quantity for us, so the
+  runner writes the generic classifier 个 after each numeral that no quantity already covers
+  (not inside a fraction or after 第): 大于二十的 -> 大于二十个的. Our plain exact numbers are
+  compared only where RT expects one (等于1535): RT reports ranges, not every number. A
+  fraction (1/2) is compared as its value (0.5), a percentage (百分之零点九) as its number.
+* chinese2digits (takeNumberFromString): a replacer of numerals in any text. Our counterpart
+  is `parse_number` (a resolver), as for RT Number: a case passes when every expected
+  surface parses to its digits ("2345/432" is that fraction; a trailing % divides by 100;
+  "000342" is 342). A case expecting nothing passes when the extractor finds no quantity.
+  Surfaces we read otherwise are listed in C2D_DISAGREE with the reason, not fitted.
 """
 
 from __future__ import annotations
@@ -82,7 +96,19 @@ DISAGREE = {
     "二三十個百分點": "二三十 is 20..30 (they find nothing)",
     "五百分之2.2": "A分之B is the fraction B/A: 0.44% (they find nothing)",
     "第三万回": "an event ordinal, not a ranking: not a quantity (DESIGN.md, like 第二批)",
+    "他的年龄比三十大一些": "比三十大 compares with a base (比上年增长), it qualifies no number: DESIGN.md's qualifiers are words next to it",
 }
+# chinese2digits surfaces whose reading we do not share (the case is listed, not fitted):
+C2D_DISAGREE = {
+    "三零万二零千": "digits read one by one before a multiplier (三零万 = 30万) are no numeral for us (None)",
+    "百四": "百四 is 140 (一百四, as 千三 = 1300), not 百分之四",
+    ".3%万": "a percent sign inside a numeral (.3%万 = 30) is no numeral",
+    "四百分之16": "A百分之B is B/A: 16/400 = 0.04 (they read 4 + 0.16)",
+    "万三": "no numeral for us (None): 一万三 is 13000, and 万分之三 only a brokerage fee shortens to 万三",
+    "千四五": "no numeral for us (None): 一千四五 is 1400-1500, not 千分之四五",
+    "五亿七千万十七百": "no numeral: their reading of 伍亿柒仟万拾柒百分之 with the 百 of 百分之 cut off",
+}
+C2D_NOTHING = {"拾": "拾 alone is 10 (the financial 十, 拾元); as a verb it has no unit, so the extractor finds no quantity"}
 PERCENT_SIGN = re.compile("[%％]|百分之|百分点|百分點")
 JIO_CASE = {"元": "CNY", "美元": "USD", "港元": "HKD", "欧元": "EUR", "泰铢": "THB", "新台币": "TWD", "澳元": "AUD", "日元": "JPY"}
 JIO_DEFINITION = {"accurate": "exact", "blur": "approx", "blur+": "over", "blur-": "under"}
@@ -344,6 +370,112 @@ def run_cn2an(cn2an) -> list[Suite]:
     return suites
 
 
+RT_INTERVAL = re.compile(r"([\[(])([^,]*),([^,\])]*)([\])])")
+
+
+def rt_range(value: str):
+    """Our reading of an RT interval: ("range", lo, hi), ("over", lo, None), ("under", hi, None)
+    or ("exact", v, None). Open and closed ends are not told apart (see the conventions)."""
+    _, lo, hi, _ = RT_INTERVAL.fullmatch(value).groups()
+    lo, hi = dec(lo) if lo else None, dec(hi) if hi else None
+    if lo is not None and hi is not None:
+        return ("exact", lo, None) if lo == hi else ("range", lo, hi)
+    return ("over", lo, None) if lo is not None else ("under", hi, None)
+
+
+def as_counts(text: str, found, core: re.Pattern) -> str:
+    """`text` with the generic classifier 个 after each bare numeral (one no quantity of
+    `found` covers, not part of a fraction or percent), so that it is a count for us."""
+    out, at = [], 0
+    for m in core.finditer(text):
+        a, b = m.span()
+        bare = not any(q.start <= a < q.end for q in found)
+        inside = text.startswith(("分之", "/"), b) or text[:a].endswith(("分之", "/", "第"))
+        if bare and not inside:
+            out += [text[at:b], "个"]
+            at = b
+    return "".join(out) + text[at:]
+
+
+def our_ranges(text: str, core: re.Pattern):
+    found = quantities(text)
+    probe = as_counts(despace(text), found, core)
+    return [(q.qualifier if q.value_max is None else "range", *rt_number(q)) for q in quantities(probe)]
+
+
+def rt_number(q):
+    """(value, value_max) as RT's NumberRange states them: a fraction (1/2, 三分之一) is its
+    value, a percentage (百分之零点九) its number; both are percentages for us."""
+    fraction = q.unit == "%" and (q.unit_text == "/" or ("分之" in q.text and "百分之" not in q.text))
+    if not fraction:
+        return q.value, q.value_max
+    return q.value / 100, None if q.value_max is None else q.value_max / 100
+
+
+def compared(got, want):
+    """Our readings that RT's NumberRange would report: bounds and ranges, and an exact
+    number only where they expect it (等于1535); a plain number (9217商店) is no range."""
+    exact = [w[1] for w in want if w[0] == "exact"]
+    return [g for g in got if g[0] != "exact" or any(close(g[1], v) for v in exact)]
+
+
+def run_rt_number_range() -> Suite:
+    """NumberRangeModel: the ranges and bounds found, in order (see the conventions)."""
+    from pipeline.extract.quantities import QuantityFinder
+
+    core = QuantityFinder(load_rules()).core
+    s = Suite("RT NumberRange")
+    for case in rt_cases("NumberRangeModel.json"):
+        want = [rt_range(r["Resolution"]["value"]) for r in case["Results"]]
+        got = compared(our_ranges(case["Input"], core), want)
+        ok = len(got) == len(want) and all(
+            close(g[1], w[1]) and close(g[2], w[2]) and (g[0] == w[0] or (w[0] == "exact" and g[0] == "exact"))
+            for g, w in zip(got, want)
+        )
+        # A range stated by its two bounds (大于4865并少于20793) may be our two bounds.
+        if not ok and len(want) == 1 and want[0][0] == "range" and len(got) == 2:
+            ok = got[0][:2] == ("over", want[0][1]) and got[1][:2] == ("under", want[0][2])
+        s.add(ok, (case["Input"], want, got))
+        if not ok and case["Input"] in DISAGREE:
+            s.disagree += 1
+    return s
+
+
+def c2d_value(text: str) -> Decimal | None:
+    """A chinese2digits expected string as a Decimal: "2345/432" a fraction, "-0.0034" a number."""
+    if "/" in text:
+        num, den = text.split("/")
+        return Decimal(num) / Decimal(den)
+    return dec(text)
+
+
+def c2d_ours(surface: str) -> Decimal | None:
+    """Our reading of a chinese2digits surface: parse_number; a trailing % divides by 100."""
+    if surface.endswith("%"):
+        value = parse_number(surface[:-1])
+        return None if value is None else value / 100
+    return parse_number(surface)
+
+
+def run_chinese2digits() -> Suite:
+    """takeNumberFromString: every expected surface resolves to its digits (see the conventions)."""
+    data = json.loads((SPECS / "chinese2digits" / "test.json").read_text(encoding="utf-8"))
+    s = Suite("chinese2digits (resolve surfaces)")
+    for case in data["cases"]:
+        want = case["expected"]
+        pairs = list(zip(want["CHNumberStringList"], want["digitsStringList"]))
+        if pairs:
+            ok = all(close(c2d_ours(text), c2d_value(value)) for text, value in pairs)
+            disagree = any(text in C2D_DISAGREE for text, _ in pairs)
+        else:
+            ok = not [q for q in quantities(case["input"])]
+            disagree = case["input"] in C2D_NOTHING and parse_number(case["input"]) is not None
+        s.add(ok, (case["input"], pairs, [c2d_ours(t) for t, _ in pairs]))
+        if not ok and disagree:
+            s.disagree += 1
+    return s
+
+
 def main(argv=None) -> int:
     global SPECS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -364,6 +496,8 @@ def main(argv=None) -> int:
         *[(s, "jionlp") for s in run_jionlp_money(jio)],
         (run_jionlp_extractor(jio), "jionlp"),
         *[(s, "cn2an") for s in run_cn2an(cn2an)],
+        (run_chinese2digits(), ""),
+        (run_rt_number_range(), ""),
     ]
     print(f"specs: {SPECS}   peers: cn2an {'yes' if cn2an else 'not installed'}, jionlp {'yes' if jio else 'not installed'}")
     for suite, peer in rows:
@@ -371,6 +505,9 @@ def main(argv=None) -> int:
         if args.v:
             for f in suite.fails:
                 print("    FAIL", f)
+    # The issue's bar: every group >= 0.95 after conversion (DISAGREE cases listed, not counted).
+    low = [s.name for s, _ in rows if s.n and s.ours / (s.n - s.disagree) < 0.95]
+    print(f"groups below 95% after conversion: {', '.join(low) if low else 'none'}")
     return 0
 
 

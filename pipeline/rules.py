@@ -824,6 +824,8 @@ class TimesRules:
     windows: MappingProxyType  # 近 -> past
     joiners: tuple[str, ...]
     calendar: MappingProxyType  # [calendar.*]: see `_calendar`
+    spoken_year_not_with: frozenset[str]  # 两: 三两年 is a duration, not the year '32
+    spoken_year_not_before: tuple[str, ...]  # 级: 一三年级 is a school grade
 
 
 _TIME_GRANULARITIES = ("day", "month", "quarter", "half", "year", "plan")
@@ -891,7 +893,7 @@ def load_times(path: Path) -> TimesRules:
     edges of a year, parts of a month (上旬), windows (近三年) and range joiners. Every surface is claimed once."""
     data = read_toml(path)
     known = {"version", "digits", "plans", "plan_suffixes", "relative_years", "relative_quarters", "relative_months",
-             "same_period", "year_parts", "edges", "month_parts", "windows", "range", "calendar"}
+             "same_period", "year_parts", "edges", "month_parts", "windows", "range", "calendar", "spoken_years"}
     for key in data:
         if key not in known:
             raise RulesError(path, f"unknown table or key {key!r}", entry=key)
@@ -968,13 +970,24 @@ def load_times(path: Path) -> TimesRules:
         windows=MappingProxyType(windows),
         joiners=tuple(joiners),
         calendar=_calendar(path, data.get("calendar", {})),
+        spoken_year_not_with=_spoken_year_not_with(path, data, digits),
+        spoken_year_not_before=_word_list(path, _table(path, data, "spoken_years"), "not_before", entry="spoken_years"),
     )
+
+
+def _spoken_year_not_with(path: Path, data: dict[str, Any], digits: dict[str, int]) -> frozenset[str]:
+    """[spoken_years] not_with: digits that make a two-digit 年 a duration (三两年)."""
+    words = _word_list(path, _table(path, data, "spoken_years"), "not_with", entry="spoken_years")
+    unknown = [w for w in words if w not in digits]
+    if unknown:
+        raise RulesError(path, f"not_with {unknown} are not in [digits]", entry="spoken_years")
+    return frozenset(words)
 
 
 def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
     """[calendar.*] of rules/times.toml: day, week, festival, lunar and decade words."""
     known = {"relative_days", "figurative_after", "relative_weeks", "weekdays", "day_windows", "centuries",
-             "period_edges", "festivals", "lunar"}
+             "period_edges", "festivals", "lunar", "since", "ago"}
     if set(data) - known:
         raise RulesError(path, f"unknown tables {sorted(set(data) - known)}", entry="calendar")
     missing = known - set(data)
@@ -1036,6 +1049,13 @@ def _calendar(path: Path, data: dict[str, Any]) -> MappingProxyType:
         "prefixes": _word_list(path, lunar, "prefixes", entry="calendar.lunar"), "months": months,
         "bare_months": bare, "day_prefix": prefix, "twenty": _word_list(path, lunar, "twenty", entry="calendar.lunar"),
     }
+    since, ago = data["since"], data["ago"]
+    out["since"] = {"after": _word_list(path, since, "after", entry="calendar.since"),
+                    "verbs": _word_list(path, since, "verbs", entry="calendar.since"),
+                    "verb_before": _word_list(path, since, "verb_before", entry="calendar.since")}
+    if set(out["since"]["verbs"]) - set(out["since"]["after"]):
+        raise RulesError(path, "every word of verbs must be in after", entry="calendar.since")
+    out["ago"] = {"after": _word_list(path, ago, "after", entry="calendar.ago")}
     return freeze(out)
 
 

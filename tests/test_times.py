@@ -142,6 +142,9 @@ def _rules_text() -> str:
         ('"末" = [6, 7]', '"末" = [7, 6]', "calendar.weekdays.末"),
         ('"季末" = { of = "quarter", edge = "last" }', '"季末" = { of = "week", edge = "last" }', "calendar.period_edges.季末"),
         ('bare_months = ["正月", "冬月", "腊月"]', 'bare_months = ["正月", "五月"]', "bare_months"),
+        ('not_with = ["两"]', 'not_with = ["俩"]', "spoken_years"),
+        ('not_before = ["级"]', 'not_before = []', "spoken_years"),
+        ('after = ["年前"]', 'after = [""]', "calendar.ago"),
     ],
 )
 def test_rules_errors_name_file_and_entry(tmp_path, old, new, message):

@@ -47,11 +47,13 @@ class CalendarPatterns:
             rf"|(?P<dw>{_alt(c['day_windows'])})(?P<dwn>{small})天"
             rf"|(?P<cent>{_alt(c['centuries'])})?(?P<dec>(?<![0-9])(?:1[89]|20)[0-9]0|(?<![0-9])[0-9]0|(?<!{numeral})[{nine}]十)年代"
             rf"|(?<!{numeral}|[月年])(?P<pe>{_alt(c['period_edges'])})"
+            rf"|(?P<sy>{year4}|(?<!{numeral})[{regex.escape(cn_digits)}]{{4}})年(?P<since>{_alt(c['since']['after'])})"
+            rf"|(?<![0-9.]|{numeral})(?P<ago>{small})(?:{_alt(c['ago']['after'])})"
         )
         # As in times.py: a lookahead of the characters a match can start with lets the
         # engine skip the rest of the text instead of trying every alternative (with its
         # lookbehinds) at every character; tests check it changes no match.
-        starts = set("0123456789" + cn_digits + nine)
+        starts = set("0123456789十" + cn_digits + nine)
         for words in (rules.relative_years, c["festivals"], lunar["prefixes"], lunar["bare_months"], c["relative_weeks"],
                       c["relative_days"], c["day_windows"], c["centuries"], c["period_edges"]):
             starts.update(w[0] for w in words)
@@ -111,6 +113,13 @@ class CalendarPatterns:
             if g["cent"]:
                 return cal.decade(c["centuries"][g["cent"]] + tens)
             return cal.two_digit_decade(tens, article_date=article_date)
+        if g["since"]:
+            if g["since"] in c["since"]["verbs"] and not text.startswith(c["since"]["verb_before"], m.end()):
+                return None  # 2016年来华: the verb 来
+            return cal.since_year(digit_year(g["sy"], digits=self.rules.digits), article_date=article_date)
+        if g["ago"]:
+            n = self.number(g["ago"])
+            return None if not n else cal.years_ago(n, article_date=article_date)
         return cal.period_edge(c["period_edges"][g["pe"]], article_date=article_date)
 
 

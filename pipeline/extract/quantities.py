@@ -43,6 +43,12 @@ MAX_NUMERAL = 40
 _RANGE = re.compile(r"(?:[(（]含[)）])?(?:至|到|——|—|–|-|~|～|－)")
 # Between two quantities that each carry a unit (1万元--5万元, 8500元到3万港元): a range.
 _RANGE_JOIN = re.compile(r"(?:至|到|——|—|–|--?|~|～|－)")
+# Two quantities joined by and, then 之间 (在10万元与20万元之间, 第十和第十五之间): a range.
+_BETWEEN_JOIN = re.compile(r"(?:和|与|及)")
+_BETWEEN_END = ("之间", "间")
+# A proper fraction written with a slash (近1/3的企业) is a percentage, as 三分之一 is; not
+# inside a date or a code (2021/1/2, 1/2/3).
+_SLASH_FRACTION = re.compile(r"(?<![\d./])(\d{1,3})/(\d{1,3})(?![\d./%])")
 _SPACES = re.compile(r"[ \t]{1,2}")
 _CLAUSE_END = re.compile(r"[，。；！？、：,;!?\n]")
 
@@ -192,14 +198,26 @@ class QuantityFinder:
         end takes the second end's currency (从8500元到3万港元 is 8500..30000 HKD)."""
         out = []
         for f in found:
-            if f.value_max is not None or f.dimension == "rank" or f.qualifier != "exact":
+            if f.value_max is not None or f.qualifier != "exact":
                 continue
             jm = _RANGE_JOIN.match(text, f.end)
-            cm = self.core.match(text, jm.end()) if jm else None
-            if cm is None or cm.start() != jm.end():
+            between = jm is None and bool(bm := _BETWEEN_JOIN.match(text, f.end))
+            if between:
+                jm = bm
+            if jm is None or (f.dimension == "rank" and not between):
+                continue
+            # A rank's second end starts with its ordinal marker (第十和第十五之间).
+            at = jm.end() + (f.dimension == "rank" and text.startswith(self.rank.ordinal, jm.end()))
+            cm = self.core.match(text, at)
+            if cm is None or cm.start() != at:
                 continue
             g = self._at(text, cm.start(), cm.end(), None, None)
-            if g is None or g.start != cm.start() or g.value_max is not None or g.dimension != f.dimension:
+            if g is None and f.dimension == "rank":
+                # 第十五 before 之间 has no suffix of its own: the first end made it a rank.
+                g = self._rank_found(text, jm.end(), cm.end(), cm.group(), self.rank.ordinal, "exact", None, None, cm.end())
+            if g is None or g.start != (jm.end() if g.dimension == "rank" else cm.start()):
+                continue
+            if g.value_max is not None or g.dimension != f.dimension or (between and not text.startswith(_BETWEEN_END, g.end)):
                 continue
             if starts is not None and g.end not in starts and g.end != len(text):
                 continue
@@ -356,6 +374,10 @@ class QuantityFinder:
                 return None
             unit_text, pos = n.fraction, m2.end()
             reading = Reading(percent, den.vague or num.vague)
+        elif unit_m is None and (sm := _SLASH_FRACTION.match(text, cs)) and sm.end(1) == ce and int(sm[1]) < int(sm[2]):
+            percent = fraction_percent(Decimal(sm[1]), Decimal(sm[2]))
+            unit_text, pos = "/", sm.end()
+            reading = Reading(percent)
         else:
             core2 = None
             if unit_m is None:
@@ -414,8 +436,8 @@ class QuantityFinder:
             if prefix_spec is not None:
                 left = pm.start()
             if unit_surface in self.counts:
-                if core in self.rules.units.article_numerals:
-                    return None
+                if core in self.rules.units.article_numerals and value_max is None:
+                    return None  # 一个 is "a"; 一到五个 is a range
                 spec = UnitSpec(surface=unit_surface, unit=unit_surface, dimension="count", factor=Decimal(1))
             if spec is None:
                 spec = self._context_currency(text, cs, ce, core)

@@ -155,7 +155,8 @@ class TimePatterns:
             yy = digit_year(g["y2"], digits=self.rules.digits)
             # A bare two-digit "year" is usually a duration (10年努力): only 08年 or 98年4月.
             has_more = m.end("y2") + 1 < end
-            if yy is None or not (has_more or g["y2"].startswith("0")):
+            spoken = self.spoken_year(g["y2"]) and not m.string.startswith(self.rules.spoken_year_not_before, m.end("y2") + 1)
+            if yy is None or not (has_more or g["y2"].startswith("0") or spoken):
                 return None
             fields["year"] = two_digit_year(yy, reference_year=reference_year)
         elif g["rel"]:
@@ -206,6 +207,13 @@ class TimePatterns:
                     return None
                 fields.update(days)
         return TimeParts(**fields), start, end
+
+    def spoken_year(self, pair: str) -> bool:
+        """九八, 三三: Chinese digits of a year read one by one, not a vague 三四 (see rules)."""
+        if pair.isascii() or any(c in self.rules.spoken_year_not_with for c in pair):
+            return False
+        first, second = (self.rules.digits[c] for c in pair)
+        return second != first + 1
 
     def days(self, g: dict) -> dict | None:
         """TimeParts fields of the days of a match that has some (27日, 12-19日, 上旬); None

@@ -123,3 +123,29 @@ def lunar_date(month: int, day: int, *, year: int | None, relative: bool) -> Res
         return unresolved("day")
     date = lunar_to_solar(year, month, day)
     return None if date is None else _span(date, date, "day", relative)
+
+
+def since_year(year: int, *, article_date: dt.date | None) -> Resolution | None:
+    """2016年以来: from 1 January of `year` to the article date (a span of years, relative
+    to the article). None for a year after the article's (the year alone is read instead).
+
+    >>> since_year(2016, article_date=dt.date(2021, 6, 14))[:3]
+    ('2016-01-01', '2021-06-14', 'year')
+    """
+    if article_date is None:
+        return unresolved("year")
+    if year > article_date.year:
+        return None
+    return _span(dt.date(year, 1, 1), article_date, "year", True)
+
+
+def years_ago(n: int, *, article_date: dt.date | None) -> Resolution:
+    """三年前: the year `n` years before the article's.
+
+    >>> years_ago(3, article_date=dt.date(2021, 6, 14))[:2]
+    ('2018-01-01', '2018-12-31')
+    """
+    if article_date is None:
+        return unresolved("year")
+    year = article_date.year - n
+    return _span(dt.date(year, 1, 1), dt.date(year, 12, 31), "year", True)

@@ -153,9 +153,13 @@ class NumberParser:
                 frac_digits.append(raw if k == "num" else str(int(v)))
                 j += 1
             scales = rest[j:]
-            if not integer or not frac_digits or any(k != "scale" for k, _, _ in scales):
+            if not frac_digits or any(k != "scale" for k, _, _ in scales):
                 return None
-            whole = self._integer(integer, implied_one=implied_one)
+            # A numeral may open with its point (点五 = 0.5, 负百分之点二八): a whole of 0;
+            # never all zeros (点零 is a piece of 十点零分, not the number 0).
+            if not integer and not any(d.strip("0.") for d in frac_digits):
+                return None
+            whole = self._integer(integer, implied_one=implied_one) if integer else Reading(Decimal(0))
             if whole is None:
                 return None
             value = whole.value + Decimal("0." + "".join(frac_digits))
@@ -188,6 +192,8 @@ class NumberParser:
                 number, number_kind = value, kind
                 seen_value = True
             elif kind == "zero":
+                if prev in ("num", "dig"):
+                    return None  # 三零万: digits one by one before a multiplier are no numeral
                 number, number_kind, last_mult = None, "", None
             elif kind == "vague":
                 vague = True
