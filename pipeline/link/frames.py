@@ -214,6 +214,7 @@ def reanchored(times: Sequence[Time], *, text: str, article_date: dt.date | None
     >>> [x.start_date for x in reanchored([y, t], text="2012年统计公报\\n\\n年末全市人口", article_date=dt.date(2013, 3, 1), relative_years=("今年",))]
     ['2012-01-01', '2012-12-01']
     """
+    times = [_since_reported(t, article_date) for t in times]
     lines = line_spans(text)
     if article_date is None or len(lines) < 2 or lines[0][1] - lines[0][0] > TITLE_LENGTH or "。" in text[slice(*lines[0])]:
         return list(times)
@@ -227,6 +228,21 @@ def reanchored(times: Sequence[Time], *, text: str, article_date: dt.date | None
             t = dataclasses.replace(t, start_date=_shift(t.start_date, shift), end_date=_shift(t.end_date, shift))
         out.append(t)
     return out
+
+
+def _since_reported(t: Time, article_date: dt.date | None) -> Time:
+    """A span to the article date (2023年以来) as a period: from its first year to the last
+    year the article reports on, the year before when it appears in January to March (a
+    year's review), else its own year; never before the first year.
+
+    >>> t = Time(start=0, end=7, text="2023年以来", source="t", start_date="2023-01-01", end_date="2024-02-01", granularity="year", relative=True)
+    >>> _since_reported(t, dt.date(2024, 2, 1)).end_date
+    '2023-12-31'
+    """
+    if article_date is None or t.end_date != article_date.isoformat() or t.granularity != "year" or not t.start_date:
+        return t
+    last = max(int(t.start_date[:4]), article_date.year - (article_date.month <= 3))
+    return dataclasses.replace(t, end_date=f"{last}-12-31")
 
 
 def _shift(iso: str, years: int) -> str:

@@ -11,7 +11,7 @@ from typing import Sequence
 from ..types import Time
 
 
-REFERENCE_BEFORE = ("比", "较", "与", "同", "相比", "对比", "高于", "低于", "大于", "小于", "多于", "少于")
+REFERENCE_BEFORE = ("比", "较", "由", "与", "同", "相比", "对比", "高于", "低于", "大于", "小于", "多于", "少于")
 
 
 def is_reference(text: str, t: Time) -> bool:
