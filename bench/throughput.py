@@ -193,7 +193,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ratio-mb", type=float, default=1.0, help="text for the in-process ratios to bare jieba")
     ap.add_argument("--mb", type=float, default=5.0, help="size of the folder for the whole-run figures")
-    ap.add_argument("--small-mb", type=float, default=2.0, help="corpus size for the memory comparison")
+    ap.add_argument("--small-mb", type=float, default=2.0, help="corpus size for the memory comparison (0: skip it)")
     ap.add_argument("--long-mb", type=float, default=5.0, help="size of the one long article (0: skip)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--profile", action="store_true", help="print where the time goes, stage by stage")
@@ -244,13 +244,14 @@ def main() -> None:
             )
         secs, rss = pipeline_run(corpus, workers=1, out=Path(tmp) / "out-rules", options=("--no-org-model",))
         print(f"  --workers 1 --no-org-model: {secs:6.1f} s, {chars / secs / 1e3:7.1f} k chars/s; peak RSS {rss / 1024:.0f} MB")
-        small = Path(tmp) / "small.jsonl"
-        build_corpus(small, mb=args.small_mb)
-        _, small_rss = pipeline_run(small, workers=w0, out=Path(tmp) / "small-out")
-        print(
-            f"  memory, {w0} worker(s): peak RSS {small_rss / 1024:.0f} MB at {size_of(small) / 1e6:.1f} MB of input, "
-            f"{peak[w0] / 1024:.0f} MB at {size_of(corpus) / 1e6:.1f} MB ({100 * (peak[w0] / small_rss - 1):+.1f}%)"
-        )
+        if args.small_mb:  # 0 skips the memory comparison
+            small = Path(tmp) / "small.jsonl"
+            build_corpus(small, mb=args.small_mb)
+            _, small_rss = pipeline_run(small, workers=w0, out=Path(tmp) / "small-out")
+            print(
+                f"  memory, {w0} worker(s): peak RSS {small_rss / 1024:.0f} MB at {size_of(small) / 1e6:.1f} MB of input, "
+                f"{peak[w0] / 1024:.0f} MB at {size_of(corpus) / 1e6:.1f} MB ({100 * (peak[w0] / small_rss - 1):+.1f}%)"
+            )
         change_one_article(sorted(corpus.glob("*.jsonl"))[0])
         secs, _ = pipeline_run(corpus, workers=w0, out=Path(tmp) / f"out{w0}", force=False)
         print(

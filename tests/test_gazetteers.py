@@ -48,6 +48,15 @@ def test_divisions_integrity():
     assert all(len(s) >= 2 for s in d.by_surface)
 
 
+def edited_copy(source: Path, tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """A copy of a rules file with its first `old` replaced by `new`, and the line `old` was on."""
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    copy = tmp_path / source.name
+    copy.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy, text[: text.index(old)].count("\n") + 1
+
+
 # fmt: off
 @pytest.mark.parametrize("old, new, reason", [
     ("330113\t临平区\tcounty\t330100\t临平", "330113\t\tcounty\t330100\t临平", "empty name"),
@@ -62,11 +71,7 @@ def test_divisions_integrity():
 ])
 # fmt: on
 def test_bad_divisions_file(tmp_path: Path, old: str, new: str, reason: str):
-    text = DIVISIONS.read_text(encoding="utf-8")
-    assert old in text
-    lineno = text[: text.index(old)].count("\n") + 1
-    path = tmp_path / "divisions.tsv"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path, lineno = edited_copy(DIVISIONS, tmp_path, old, new)
     with pytest.raises(RulesError, match=reason) as exc:
         load_divisions(path)
     assert f"divisions.tsv [line {lineno}]" in str(exc.value)
@@ -82,10 +87,7 @@ def test_bad_divisions_file(tmp_path: Path, old: str, new: str, reason: str):
 ])
 # fmt: on
 def test_bad_place_organs_file(tmp_path: Path, old: str, new: str, reason: str):
-    text = ORGANS.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "place_organs.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path, _ = edited_copy(ORGANS, tmp_path, old, new)
     with pytest.raises(RulesError, match=reason) as exc:
         load_place_organs(path)
     assert "place_organs.toml" in str(exc.value)
@@ -101,12 +103,7 @@ def test_bad_place_organs_file(tmp_path: Path, old: str, new: str, reason: str):
 ])
 # fmt: on
 def test_bad_central_organs_file(tmp_path: Path, old: str, new: str, reason: str):
-    path = ROOT / "rules" / "central_organs.tsv"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    lineno = text[: text.index(old)].count("\n") + 1
-    bad = tmp_path / "central_organs.tsv"
-    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    bad, lineno = edited_copy(ROOT / "rules" / "central_organs.tsv", tmp_path, old, new)
     known = load_organizations(ROOT / "rules" / "organizations.jsonl")
     with pytest.raises(RulesError, match=reason) as exc:
         load_known_names(bad, known=known)
@@ -141,11 +138,7 @@ def test_listed_companies_integrity():
 ])
 # fmt: on
 def test_bad_listed_companies_file(tmp_path: Path, old: str, new: str, reason: str):
-    text = LISTED.read_text(encoding="utf-8")
-    assert old in text
-    lineno = text[: text.index(old)].count("\n") + 1
-    bad = tmp_path / "listed_companies.tsv"
-    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    bad, lineno = edited_copy(LISTED, tmp_path, old, new)
     known = load_organizations(ROOT / "rules" / "organizations.jsonl")
     with pytest.raises(RulesError, match=reason) as exc:
         load_known_names(bad, known=known)
