@@ -188,31 +188,18 @@ def read_peoples_daily(path: Path) -> list[Sentence]:
     """
     out: list[Sentence] = []
     chars: list[str] = []
-    spans: list[Span] = []
-    start = None  # start of the open ORG span
-
-    def close() -> None:
-        nonlocal start
-        if start is not None:
-            spans.append((start, len(chars)))
-            start = None
-
+    tags: list[str] = []  # B, I or O per character: ORG only
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines() + [""], 1):
         if not line.strip():
-            close()
             if chars:
-                out.append(Sentence("".join(chars), tuple(spans)))
-            chars, spans = [], []
+                out.append(Sentence("".join(chars), tuple(org_crf.spans_of(tags))))
+            chars, tags = [], []
             continue
         char, sep, tag = line.rpartition(" ")
         if not sep or len(char) != 1 or not (tag == "O" or tag[:2] in ("B-", "I-")):
             raise ValueError(f"{path}:{number}: expected one character, a space and a BIO tag, got {line!r}")
-        if tag == "B-ORG" or (tag == "I-ORG" and start is None):
-            close()
-            start = len(chars)
-        elif tag != "I-ORG":
-            close()
         chars.append(char)
+        tags.append({"B-ORG": "B", "I-ORG": "I"}.get(tag, "O"))
     return out
 
 

@@ -8,9 +8,10 @@ words by type, division names and short forms, known organisation names; see
 (`lexicon.tsv`), so the features at run time are the ones the model was trained on
 whatever rules/ holds later (the rules' sha256 is in the model's meta.json).
 
-Chosen over the spaCy transition-based NER by bench/org_arch.py (figures in its
-docstring and in pipeline/train.py): better on both held-out slices and cheaper per
-character. Deterministic: crfsuite's Viterbi decoding has no randomness.
+Compared with the spaCy transition-based NER by bench/org_arch.py (figures in
+pipeline/train.py): better on both held-out slices and cheaper per character, but not
+the shipped model yet (train.py says why). Deterministic: crfsuite's Viterbi decoding
+has no randomness.
 """
 
 from __future__ import annotations

@@ -201,9 +201,9 @@ class QuantityFinder:
             if f.value_max is not None or f.qualifier != "exact":
                 continue
             jm = _RANGE_JOIN.match(text, f.end)
-            between = jm is None and bool(bm := _BETWEEN_JOIN.match(text, f.end))
+            between = jm is None
             if between:
-                jm = bm
+                jm = _BETWEEN_JOIN.match(text, f.end)
             if jm is None or (f.dimension == "rank" and not between):
                 continue
             # A rank's second end starts with its ordinal marker (第十和第十五之间).

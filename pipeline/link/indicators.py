@@ -137,8 +137,8 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             start += span.find(NOTE_CLOSE[NOTE_OPEN.index(span[0])]) + 1
         elif span and "\u2460" <= span[0] <= "\u2473":  # ①..⑳ number an item: ②非税收入
             start += 1
-        elif span and ITEM_NUMBER.match(span):  # 1、公共财政预算收入, 2．地级市…, （三）…: an item's number
-            start += ITEM_NUMBER.match(span).end()
+        elif span and (item := ITEM_NUMBER.match(span)):  # 1、公共财政预算收入, 2．地级市…, （三）…: an item's number
+            start += item.end()
         if (start, end) == before:
             return start, end
 
