@@ -60,6 +60,7 @@ class Linker(GoalLinker, MetricLinker):
         times = SpanIndex(reanchored(found, text=text, article_date=doc._.article_date, relative_years=self.relative_years))
         orgs = SpanIndex(o for o in records_of(doc, "organization") if isinstance(o, Organization))
         sentences = sentence_spans(doc)
+        places, areas = self._places(doc)
         ctx = LinkContext(
             text=text,
             doc_id=doc._.doc_id or "",
@@ -67,7 +68,8 @@ class Linker(GoalLinker, MetricLinker):
             boundaries=token_boundaries(doc),
             times=times,
             orgs=orgs,
-            places=SpanIndex(self._places(doc), span=lambda p: p),
+            places=SpanIndex(places, span=lambda p: p),
+            area_words=SpanIndex(areas, span=lambda p: p),
             quantities=quantities,
             place_suffix=self.place_suffix,
         )
