@@ -23,6 +23,7 @@ class LinkContext:  # frozen but not slotted, so `names` can be a cached propert
     times: SpanIndex[Time]
     orgs: SpanIndex[Organization]
     places: SpanIndex[tuple[int, int]]
+    area_words: SpanIndex[tuple[int, int]]
     quantities: SpanIndex[Quantity]
     place_suffix: tuple[str, ...]
 
@@ -52,6 +53,11 @@ class LinkContext:  # frozen but not slotted, so `names` can be a cached propert
             return bodies.most_common(1)[0][0]
         places = collections.Counter(self.text[a:b] for a, b in self.places).most_common(1)
         return places[0][0] if places and places[0][1] >= 2 else None
+
+    @functools.cached_property
+    def main_mentions(self) -> tuple[Organization, ...]:
+        """The organisation records naming the article's subject (none when it is a place)."""
+        return tuple(o for o in self.orgs if (o.canonical or o.name) == self.main_subject)
 
 
 def quantity_id(ctx: LinkContext, q: Quantity) -> str:

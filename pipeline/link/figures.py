@@ -69,6 +69,18 @@ class MetricParts(ListReader):
         a, b = trim_phrase(text, clause_start(text, q.start, floor=floor), end, words=self.words, boundaries=ctx.boundaries)
         return text[a:b] if a < b and b == end and self._names_place(ctx, text[a:b]) else None
 
+    def _bracketed_place(self, ctx: "LinkContext", q: Quantity, floor: int) -> tuple[int, str] | None:
+        """(start, place) when `q` stands alone in brackets after a place (广东（59518亿元）、
+        江苏（…）): the place's figure of an indicator named before, not an indicator 广东."""
+        text, end = ctx.text, q.start - 1
+        if end <= floor or text[end] != "（" or not text.startswith("）", q.end):
+            return None
+        cuts = sorted(b for b in ctx.boundaries if floor <= b < end)
+        for a in reversed(cuts[-2:]):  # the word before the bracket, or the two (内蒙古|自治区)
+            if self._names_place(ctx, text[a:end]):
+                return a, text[a:end]
+        return None
+
     def _without_place(self, ctx: "LinkContext", indicator: str) -> str:
         """An indicator without the place it starts with (广东GDP -> GDP), when a lexicon
         surface follows the place."""

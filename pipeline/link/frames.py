@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import itertools
 from typing import Sequence
 
 from ..rules import FrameRules
@@ -144,7 +145,10 @@ def sentence_periods(times: Sequence[Time], sentences: Sequence[tuple[int, int]]
             # 发稿时间：2021/6/9 dates the page, and frames nothing.
             metadata = text[a:b].lstrip().startswith(rules.periods["metadata"])
             if n > 0 and is_heading(text[a:b], rules):
-                t = own(a, b)
+                # 二、“十三五”时期发展成就和“十四五”时期主要目标任务: two periods, and the
+                # paragraphs under it say which they speak of.
+                mine = [t for t in ordered[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)] if usable(t)]
+                t = own(a, b) if not _disjoint(mine) else None
                 section = Period(t, "section") if t else None
         if not continued:
             sentence = None
@@ -187,6 +191,19 @@ def _month_end(iso: str) -> str:
     d = dt.date.fromisoformat(iso)
     nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return (nxt - dt.timedelta(days=1)).isoformat()
+
+
+def _disjoint(times: Sequence[Time]) -> bool:
+    """Whether two of `times` share no day (十三五 and 十四五; not 2023年 and its 1-6月).
+
+    >>> y = Time(start=0, end=5, text="2023年", source="t", start_date="2023-01-01", end_date="2023-12-31", granularity="year")
+    >>> h = Time(start=5, end=9, text="1-6月", source="t", start_date="2023-01-01", end_date="2023-06-30", granularity="month")
+    >>> p = Time(start=9, end=14, text="十四五", source="t", start_date="2021-01-01", end_date="2025-12-31", granularity="plan")
+    >>> _disjoint([y, h]), _disjoint([y, h, p]), _disjoint([p, dataclasses.replace(p, start_date="2016-01-01", end_date="2020-12-31")])
+    (False, False, True)
+    """
+    spans = [(t.start_date, t.end_date or t.start_date) for t in times if t.start_date]
+    return any(a[0] > b[1] or b[0] > a[1] for a, b in itertools.combinations(spans, 2))
 
 
 def _document_period(text: str, lines: list[tuple[int, int]], ordered: list[Time], *, own, usable) -> Period | None:

@@ -34,7 +34,7 @@ class GoalLinker(TriggerFinder, PhraseFinder):
         text = ctx.text
         out: list[Goal] = []
         horizon: Quantity | None = None
-        floor = trigger[1] if trigger else s
+        floor = max(trigger[1], s) if trigger else s  # a frame's trigger stands in a sentence before
         for q in qs:
             before = text[max(s, q.start - 3):q.start]
             if q.unit in DURATION_UNITS and any(before.endswith(w) for w in self.horizon_before):

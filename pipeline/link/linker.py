@@ -22,6 +22,7 @@ from .triggers import LIST_OPENERS
 from .indicators import clause_start
 from .metrics import MetricLinker
 from .frames import reanchored, sentence_periods
+from .words import DURATION_UNITS
 
 QUESTION_END = ("？", "?", "吗", "呢")
 SENTENCE_ENDS = ("。", "；", ";", "！", "!", "”")
@@ -60,6 +61,7 @@ class Linker(GoalLinker, MetricLinker):
         times = SpanIndex(reanchored(found, text=text, article_date=doc._.article_date, relative_years=self.relative_years))
         orgs = SpanIndex(o for o in records_of(doc, "organization") if isinstance(o, Organization))
         sentences = sentence_spans(doc)
+        places, areas = self._places(doc)
         ctx = LinkContext(
             text=text,
             doc_id=doc._.doc_id or "",
@@ -67,11 +69,13 @@ class Linker(GoalLinker, MetricLinker):
             boundaries=token_boundaries(doc),
             times=times,
             orgs=orgs,
-            places=SpanIndex(self._places(doc), span=lambda p: p),
+            places=SpanIndex(places, span=lambda p: p),
+            area_words=SpanIndex(areas, span=lambda p: p),
             quantities=quantities,
             place_suffix=self.place_suffix,
         )
-        firsts = [next((q.start for q in quantities.starting_in(s, e)), None) for s, e in sentences]
+        # A duration (第一个五年) is no figure: it neither ends a sentence's framing time nor makes a paragraph one of figures.
+        firsts = [next((q.start for q in quantities.starting_in(s, e) if q.unit not in DURATION_UNITS), None) for s, e in sentences]
         periods = sentence_periods(times, sentences, text=text, article_date=ctx.article_date, first_numbers=firsts, rules=self.frames, same=self.same_period)
         metrics, goals = records_of(doc, "metric"), records_of(doc, "goal")
         carried: tuple[tuple[int, int, str], int] | None = None

@@ -90,6 +90,15 @@ class MetricLinker(MetricParts):
                 head = next((h for h, sib in groups.items() if last[1] in sib), last[1])
                 groups.setdefault(head, []).append(len(out))
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start, change=change))
+            elif (bracketed := self._bracketed_place(ctx, q, floor)) is not None:
+                # 广东（59518亿元）、江苏（56909亿元）: the indicator is the one before (of the
+                # sentence, else of the paragraph's sentence before); with none, nothing names it.
+                source = prev if prev is not None and same_unit else carry if carry is not None and carry.unit == q.unit else None
+                if source is None:
+                    last = (q, None)
+                    continue
+                found = self._metric(ctx, s, q, self._without_place(ctx, source.indicator), q.start, clause_time or period, start=bracketed[0], change=None if source.change is None else change_value(q))
+                out.append(dataclasses.replace(found, subject=bracketed[1]))
             else:
                 span = self._phrase(ctx, q, floor, words=self.words)
                 move = longest_at_start(q.text, self.rank_moves) if q.unit == "rank" else ""

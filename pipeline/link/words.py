@@ -82,6 +82,7 @@ class LinkWords:
         self.respectively = tuple(goals.changes["respectively"])
         self.place_suffix = tuple(ind.context["place_suffix"])
         self.generic_places = tuple(ind.context["generic_places"])
+        self.park_words = frozenset(h for h, kind in rules.org_patterns.heads if kind == "park")
         self.words = PhraseWords.from_rules(ind.context)
         trig = goals.triggers
         self.goal_words = PhraseWords.from_rules(ind.context, extra_lead=trig["words"])
