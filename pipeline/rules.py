@@ -363,6 +363,11 @@ class OrgPatterns:
     media_max_chars: int
     legal_suffixes: tuple[str, ...]  # longest first
     min_short_chars: int
+    proper_max_freq: int
+    noun_words: int
+    site_endings: tuple[str, ...]
+    parent_heads: tuple[str, ...]  # longest first
+    unit_heads: tuple[str, ...]  # longest first
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
@@ -432,6 +437,9 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     both = sorted(neutral_nouns & (nouns.keys() | non_name_nouns))
     if both:
         raise RulesError(path, "a neutral noun is also an organisation or non-name noun", entry=f"lists.neutral_nouns.{both[0]}")
+    stray = [h for h in _words(path, data, "nested.parent_heads") if h not in heads]
+    if stray:
+        raise RulesError(path, f"parent heads that are not heads: {', '.join(stray)}", entry="nested.parent_heads")
     version = data.get("version")
     if not isinstance(version, str) or not version:
         raise RulesError(path, "missing version string", entry="version")
@@ -483,6 +491,11 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         media_max_chars=_int(path, media, "max_chars", where="media"),
         legal_suffixes=tuple(longest(_words(path, data, "document.legal_suffixes"))),
         min_short_chars=_int(path, document, "min_short_chars", where="document"),
+        proper_max_freq=_int(path, lists, "proper_max_freq", where="lists"),
+        noun_words=_int(path, lists, "noun_words", where="lists"),
+        site_endings=tuple(longest(_words(path, data, "lists.site_endings"))),
+        parent_heads=tuple(longest(_words(path, data, "nested.parent_heads"))),
+        unit_heads=tuple(longest(_words(path, data, "nested.unit_heads"))),
     )
 
 
