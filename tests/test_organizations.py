@@ -59,7 +59,7 @@ def test_every_known_name_is_found_in_context(rules_nlp):
     parent it holds, 浙江大学 in 浙江大学医学院附属邵逸夫医院, is a record of its own)."""
     rules = load_rules()
     missed = []
-    for entry in rules.organizations:
+    for entry in (e for e in rules.organizations if "after" not in e):
         text = f"，{entry['pattern']}，"
         orgs = [o for o in pipeline.extract(text, nlp=rules_nlp).organizations if o.source != "rule:orgs.nested.v1"]
         if [(o.text, o.canonical, o.org_type) for o in orgs] != [(entry["pattern"], entry["id"], entry["org_type"])]:

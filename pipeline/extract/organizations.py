@@ -263,9 +263,14 @@ class OrganizationsExtractor:
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
-        self.known = {e["pattern"]: e for e in rules.organizations}
+        self.known = {e["pattern"]: e for e in rules.organizations if "after" not in e}
         self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
-        self.ruler.add_patterns([dict(e) for e in rules.organizations])
+        self.ruler.add_patterns([dict(e) for e in self.known.values()])
+        # Known full name -> the short forms that name it only after it (上海机场).
+        self.shorts_after: dict[str, list[str]] = {}
+        for e in rules.organizations:
+            if "after" in e:
+                self.shorts_after.setdefault(e["id"], []).append(e["pattern"])
         # Nouns after 等 -> org type, NOT_NAMES, or NEUTRAL (says nothing of the items);
         # longest first (a word ends with one).
         nouns = {
@@ -688,26 +693,33 @@ class OrganizationsExtractor:
             return None
         return rest
 
+    def ends_name(self, v: "View", e: int) -> bool:
+        """Whether a name may end at `e`: a word boundary, or a person's title glued to the
+        name in one word (自治区党委|书记 of 党委书记, 某某集团|董事长)."""
+        return e in v.boundaries or any(v.text.startswith(t, e) and e + len(t) in v.boundaries for t in self.patterns.titles)
+
     def repeat_names(self, v: "View", found: list[Found]) -> list[Found]:
         """Every other occurrence of a found name, and of a full name's short form after
         it, at word boundaries and where nothing was found."""
         text = v.text
-        starts = ends = v.boundaries
+        starts = v.boundaries
         taken = SpanIndex(found)
         first: dict[str, Found] = {}
         for f in sorted(found, key=lambda f: f.start):
             first.setdefault(text[f.start : f.end], f)
         wanted: dict[str, tuple[Found, int]] = {name: (f, 0) for name, f in first.items()}
         for name, f in first.items():
-            short = self.short_form(name)
-            if short is not None and short not in wanted:
-                wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
+            # A known firm's own short forms, else the name without places and legal form.
+            shorts = self.shorts_after.get(f.canonical) or [self.short_form(name)]
+            for short in shorts:
+                if short is not None and short not in wanted:
+                    wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
         out = []
         for name, (f, after) in wanted.items():
             at = text.find(name, after)
             while at >= 0:
                 e = at + len(name)
-                if at in starts and e in ends and not taken.overlaps(at, e) and not v.inside_title(at, e):
+                if at in starts and self.ends_name(v, e) and not taken.overlaps(at, e) and not v.inside_title(at, e):
                     out.append(Found(at, e, f.canonical, f.org_type, SOURCE_DOCUMENT, f.place_code))
                 at = text.find(name, e)
         return out
