@@ -824,18 +824,53 @@ class OrganizationsExtractor:
             while i > lo and not self.is_stop(v.words[i - 1]) and group[0] - i < 6:
                 i -= 1
             items.insert(0, (i, group[0]))
-            noun = None
-            if j < hi and v.words[j] == "等":
-                # The noun phrase's head is its last noun: 等产业项目 are projects, 等数字经济
-                # 领域代表企业 firms; 的 ends the phrase (等领域的企业: the items are fields).
-                for k in range(j + 1, min(hi, j + 1 + p.noun_words)):
-                    text = v.words[k]
-                    if text == "的" or is_punct(text):
-                        break
-                    noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
+            noun = self.noun_after(v, j, hi) if j < hi and v.words[j] == "等" else None
             # The last item ends at 等 or punctuation: it is whole. Else it ran into a stop.
             whole_last = j >= hi or v.words[j] == "等" or is_punct(v.words[j])
             out.append(([it for it in items if it[0] < it[1]], noun, whole_last))
+        return out
+
+    def noun_after(self, v: "View", j: int, hi: int) -> str | None:
+        """The kind of the noun phrase after 等 (word j): an org type, NOT_NAMES, NEUTRAL or
+        None. Its head is its last noun: 等产业项目 are projects, 等数字经济领域代表企业 firms;
+        的 ends the phrase (等领域的企业: the items are fields)."""
+        noun = None
+        for k in range(j + 1, min(hi, j + 1 + self.patterns.noun_words)):
+            text = v.words[k]
+            if text == "的" or is_punct(text):
+                break
+            noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
+        return noun
+
+    def single_names(self, v: "View", lo: int, hi: int) -> list[Found]:
+        """One name before 等 and a noun of organisations (推动恒嘉铜材等企业), when it is
+        shaped like a firm's short name (`brand_shaped`, `proper_opened`): the words back
+        from 等 to a stop, punctuation or a predicate, from the first start that gives the
+        shape. An item after 、 belongs to a list (`list_items`)."""
+        p = self.patterns
+        out = []
+        for j in range(lo + 1, hi):
+            if v.words[j] != "等":
+                continue
+            noun = self.noun_after(v, j, hi)
+            if noun in (None, NEUTRAL, NOT_NAMES):
+                continue
+            i = j
+            while i > lo and j - i < 4 and not (self.is_stop(v.words[i - 1]) or self.opens_no_name(v.words[i - 1])):
+                i -= 1
+            if i == j or (i > lo and v.words[i - 1] in p.separators):
+                continue
+            e = v.end(j - 1)
+            for a in range(i, j):
+                s = v.starts[a]
+                text = v.text[s:e]
+                if not (p.min_item_chars <= len(text) <= p.max_item_chars):
+                    continue
+                if any(text + n in p.generic for n in p.list_nouns):
+                    break  # a kind of firm (专精特新等企业: 专精特新企业 is a generic phrase)
+                if (self.brand_shaped(text) or self.proper_opened(v, s, e)) and self.plausible(text, v.words[a:j]):
+                    out.append(Found(s, e, text, p.head_type(text) or noun, SOURCE_LISTS))
+                    break
         return out
 
     def trim_item(self, v: "View", item: tuple[int, int], *, at_end: bool, width: int, known: dict[tuple[str, int], tuple[int, int]]) -> tuple[int, int]:
@@ -861,6 +896,7 @@ class OrganizationsExtractor:
         by_span = {(f.start, f.end): f for f in found}
         edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
         for lo, hi in self.clauses(v):
+            out += [f for f in self.single_names(v, lo, hi) if (f.start, f.end) not in by_span]
             for items, noun, whole_last in self.list_items(v, lo, hi):
                 if len(items) < 2:
                     continue
@@ -873,8 +909,8 @@ class OrganizationsExtractor:
                     last_span = v.span(*items[-1])
                     width_first, width_last = last_span[1] - last_span[0], 0
                 first = self.trim_item(v, items[0], at_end=False, width=width_first, known=edges)
-                if noun == NEUTRAL and self.proper_opened(v, *v.span(*items[0])):
-                    first = v.span(*items[0])  # a proper name opens the item: it is whole (台嘉成都玻纤)
+                if first not in by_span and not self.brand_shaped(doc_text[first[0] : first[1]]) and self.proper_opened(v, *v.span(*items[0])):
+                    first = v.span(*items[0])  # a proper name opens the item: it is whole (台嘉成都玻纤, not 成都玻纤)
                 if not inner:
                     width_last = first[1] - first[0]
                 spans = [first] + inner
