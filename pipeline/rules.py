@@ -374,6 +374,8 @@ class OrgPatterns:
     proper_max_freq: int
     noun_words: int
     site_endings: tuple[str, ...]
+    agent_before: frozenset[str]
+    agent_verbs: frozenset[str]
     parent_heads: tuple[str, ...]  # longest first
     unit_heads: tuple[str, ...]  # longest first
 
@@ -502,6 +504,8 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         proper_max_freq=_int(path, lists, "proper_max_freq", where="lists"),
         noun_words=_int(path, lists, "noun_words", where="lists"),
         site_endings=tuple(longest(_words(path, data, "lists.site_endings"))),
+        agent_before=frozenset(_words(path, data, "agents.before")),
+        agent_verbs=frozenset(_words(path, data, "agents.verbs")),
         parent_heads=tuple(longest(_words(path, data, "nested.parent_heads"))),
         unit_heads=tuple(longest(_words(path, data, "nested.unit_heads"))),
     )

@@ -842,6 +842,25 @@ class OrganizationsExtractor:
             noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
         return noun
 
+    def agent_names(self, v: "View", lo: int, hi: int) -> list[Found]:
+        """A firm-shaped name (`brand_shaped`) between a preposition and a verb organisations
+        take ([agents]: 由双子智能牵头, 与倍特生物签约)."""
+        p = self.patterns
+        out = []
+        for a in range(lo, hi - 2):
+            if v.words[a] not in p.agent_before:
+                continue
+            b = next((b for b in range(a + 2, min(hi, a + 6)) if v.words[b] in p.agent_verbs), None)
+            if b is None:
+                continue
+            s, e = v.starts[a + 1], v.end(b - 1)
+            text = v.text[s:e]
+            if any(self.is_stop(w) for w in v.words[a + 1 : b]) or not p.min_item_chars <= len(text) <= p.max_item_chars:
+                continue
+            if self.brand_shaped(text) and self.plausible(text, v.words[a + 1 : b]):
+                out.append(Found(s, e, text, p.head_type(text) or "company", SOURCE_LISTS))
+        return out
+
     def single_names(self, v: "View", lo: int, hi: int) -> list[Found]:
         """One name before 等 and a noun of organisations (推动恒嘉铜材等企业), when it is
         shaped like a firm's short name (`brand_shaped`, `proper_opened`): the words back
@@ -896,7 +915,7 @@ class OrganizationsExtractor:
         by_span = {(f.start, f.end): f for f in found}
         edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
         for lo, hi in self.clauses(v):
-            out += [f for f in self.single_names(v, lo, hi) if (f.start, f.end) not in by_span]
+            out += [f for f in self.single_names(v, lo, hi) + self.agent_names(v, lo, hi) if (f.start, f.end) not in by_span]
             for items, noun, whole_last in self.list_items(v, lo, hi):
                 if len(items) < 2:
                     continue
