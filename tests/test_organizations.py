@@ -111,6 +111,8 @@ def test_bad_organizations_file(tmp_path: Path, line: str, reason: str):
         ("neutral_nouns = [", 'neutral_nouns = ["领域", ', "neutral noun is also", "lists.neutral_nouns.领域"),
         ('predicate_tags = ["vn"]', 'predicate_tags = "vn"', "expected a list", "generic.predicate_tags"),
         ('counters = ["家",', 'counters = ["", "家",', "expected a list", "extend.counters"),
+        ('parent_heads = ["大学",', 'parent_heads = ["书院", "大学",', "parent heads that are not heads: 书院", "nested.parent_heads"),
+        ("proper_max_freq = 100", "proper_max_freq = 0", "expected a positive integer", "lists.proper_max_freq"),
     ],
 )
 def test_bad_org_patterns_file(tmp_path: Path, old: str, new: str, message: str, entry: str | None):
