@@ -174,12 +174,17 @@ def _tsv_rows(path: Path, columns: str) -> Iterator[tuple[int, list[str]]]:
         yield lineno, fields
 
 
+AFTER_NAME = "~"  # a short form that names the body only after its name (load_known_names)
+
+
 def load_known_names(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:
     """Known names as facts (central_organs.tsv, enterprises.tsv): `#` comment lines, a
     header, then one body a line, tab-separated: name, short forms (comma-separated),
     org_type, group. Returned as EntityRuler entries like organizations.jsonl's (each
-    short form's id is the name). A surface listed twice, here or in an earlier file
-    (`known`), fails, naming the line."""
+    short form's id is the name). A short form written `~short` names the body only after
+    its name in the same article (a short name that is a common phrase: 上海机场 after
+    上海国际机场股份有限公司); its entry has `"after": "1"` and is no pattern to match
+    alone. A surface listed twice, here or in an earlier file (`known`), fails, naming the line."""
     seen = {e["pattern"]: "an earlier file" for e in known}
     out: list[Mapping[str, str]] = []
     for lineno, fields in _tsv_rows(path, CENTRAL_COLUMNS):
@@ -192,12 +197,15 @@ def load_known_names(path: Path, *, known: tuple[Mapping[str, str], ...]) -> tup
         if group.startswith(LISTED_GROUP) and not regex.fullmatch(LISTED_GROUP + r" \d{6}", group):
             raise RulesError(path, f"bad stock code in group {group!r} (expected '{LISTED_GROUP} ' and six digits)", entry=where)
         for surface in (name, *(short.split(",") if short else ())):
-            if not surface or any(c.isspace() for c in surface):
+            after = surface.startswith(AFTER_NAME) and surface != name
+            surface = surface[len(AFTER_NAME) :] if after else surface
+            if not surface or any(c.isspace() for c in surface) or surface.startswith(AFTER_NAME):
                 raise RulesError(path, f"empty name or name with blanks: {surface!r}", entry=where)
             if surface in seen:
                 raise RulesError(path, f"duplicate name {surface!r} (also {seen[surface]})", entry=where)
             seen[surface] = f"line {lineno}"
-            out.append(MappingProxyType({"label": "ORG", "pattern": surface, "id": name, "org_type": org_type}))
+            entry = {"label": "ORG", "pattern": surface, "id": name, "org_type": org_type}
+            out.append(MappingProxyType(entry | {"after": "1"} if after else entry))
     if not out:
         raise RulesError(path, "no names")
     return tuple(out)
@@ -363,6 +371,13 @@ class OrgPatterns:
     media_max_chars: int
     legal_suffixes: tuple[str, ...]  # longest first
     min_short_chars: int
+    proper_max_freq: int
+    noun_words: int
+    site_endings: tuple[str, ...]
+    agent_before: frozenset[str]
+    agent_verbs: frozenset[str]
+    parent_heads: tuple[str, ...]  # longest first
+    unit_heads: tuple[str, ...]  # longest first
 
     def head_type(self, text: str) -> str | None:
         """The org_type of the longest head that `text` ends with, or None."""
@@ -432,6 +447,9 @@ def load_org_patterns(path: Path) -> OrgPatterns:
     both = sorted(neutral_nouns & (nouns.keys() | non_name_nouns))
     if both:
         raise RulesError(path, "a neutral noun is also an organisation or non-name noun", entry=f"lists.neutral_nouns.{both[0]}")
+    stray = [h for h in _words(path, data, "nested.parent_heads") if h not in heads]
+    if stray:
+        raise RulesError(path, f"parent heads that are not heads: {', '.join(stray)}", entry="nested.parent_heads")
     version = data.get("version")
     if not isinstance(version, str) or not version:
         raise RulesError(path, "missing version string", entry="version")
@@ -483,6 +501,13 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         media_max_chars=_int(path, media, "max_chars", where="media"),
         legal_suffixes=tuple(longest(_words(path, data, "document.legal_suffixes"))),
         min_short_chars=_int(path, document, "min_short_chars", where="document"),
+        proper_max_freq=_int(path, lists, "proper_max_freq", where="lists"),
+        noun_words=_int(path, lists, "noun_words", where="lists"),
+        site_endings=tuple(longest(_words(path, data, "lists.site_endings"))),
+        agent_before=frozenset(_words(path, data, "agents.before")),
+        agent_verbs=frozenset(_words(path, data, "agents.verbs")),
+        parent_heads=tuple(longest(_words(path, data, "nested.parent_heads"))),
+        unit_heads=tuple(longest(_words(path, data, "nested.unit_heads"))),
     )
 
 

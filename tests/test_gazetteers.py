@@ -123,18 +123,27 @@ def test_listed_companies_integrity():
     codes = [g for *_, g in rows]
     assert len(set(codes)) == len(codes)
     for name, short, org_type, group in rows:
-        assert len(name) >= 4 and not short and org_type == "company" and name not in places, name
+        assert len(name) >= 4 and org_type == "company" and name not in places, name
+        for s in short.split(",") if short else ():
+            # a full name holds its short name's characters in order (a code reused by a renamed firm would not)
+            chars = iter(name)
+            assert name.endswith("公司") and all(c in chars for c in s.lstrip("~")), name
     known = {e["pattern"]: e for e in rules.organizations}
     assert known["贵州茅台"]["org_type"] == "company"
-    assert "智慧农业" not in known and "深圳能源" not in known  # phrases of common words and places
+    assert known["浦发银行"]["id"] == "上海浦东发展银行股份有限公司"  # a short name is tied to the full name
+    assert "智慧农业" not in known and "深圳能源" not in known  # phrases of common words and places (no full name known)
+    assert known["上海机场"]["after"] and known["上海机场"]["id"] == "上海国际机场股份有限公司"  # only after it
 
 
 # fmt: off
 @pytest.mark.parametrize("old, new, reason", [
-    ("贵州茅台\t\tcompany\ta-share 600519", "贵州茅台\t\tcompany\ta-share 60051", "bad stock code"),
-    ("贵州茅台\t\tcompany\ta-share 600519", "贵州茅台\t\tcompany\ta-share 6005X9", "bad stock code"),
-    ("贵州茅台\t\tcompany\ta-share 600519", "\t\tcompany\ta-share 600519", "empty name"),
-    ("贵州茅台\t\tcompany\ta-share 600519", "中联重科\t\tcompany\ta-share 600519", "duplicate name '中联重科'"),
+    ("贵州茅台\tcompany\ta-share 600519", "贵州茅台\tcompany\ta-share 60051", "bad stock code"),
+    ("贵州茅台\tcompany\ta-share 600519", "贵州茅台\tcompany\ta-share 6005X9", "bad stock code"),
+    ("贵州茅台酒股份有限公司\t贵州茅台", "\t贵州茅台", "empty name"),
+    ("贵州茅台酒股份有限公司\t贵州茅台", "贵州茅台酒股份有限公司\t中联重科", "duplicate name '中联重科'"),
+    ("上海国际机场股份有限公司\t~上海机场", "上海国际机场股份有限公司\t~", "empty name"),
+    ("上海国际机场股份有限公司\t~上海机场", "上海国际机场股份有限公司\t~~上海机场", "empty name"),
+    ("上海国际机场股份有限公司\t~上海机场", "上海国际机场股份有限公司\t~中联重科", "duplicate name '中联重科'"),
 ])
 # fmt: on
 def test_bad_listed_companies_file(tmp_path: Path, old: str, new: str, reason: str):

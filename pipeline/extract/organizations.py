@@ -65,6 +65,7 @@ SOURCE_LISTS = "rule:orgs.lists.v1"
 SOURCE_PLACES = "rule:orgs.places.v1"
 SOURCE_MEDIA = "rule:orgs.media.v1"
 SOURCE_DOCUMENT = "rule:orgs.document.v1"
+SOURCE_NESTED = "rule:orgs.nested.v1"
 
 # A document title (《…》): names found inside it are words of the title.
 TITLE = re.compile(r"《([^《》\n]{1,200})》")
@@ -72,14 +73,16 @@ ISSUER_AFTER = ("关于", "转发", "批转", "印发")  # 《国务院办公厅
 # Clause ends: the model and the list rules never look across these.
 CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
 # Priority among rule layers when spans are equally long and start together.
-PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_MEDIA: 3, SOURCE_LISTS: 4, SOURCE_DOCUMENT: 5}
+PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_MEDIA: 3, SOURCE_LISTS: 4, SOURCE_DOCUMENT: 5, SOURCE_NESTED: 6}
 MODEL_PRIORITY = len(PRIORITY)
 MAX_HEADLESS_CHARS = 8
 PROPAGATING_TYPES = frozenset({"company", "research"})
 # Words per model Doc (a typical article's cue clauses fit in one).
 MODEL_DOC_WORDS = 4000
-# A list noun's kind when it says the list's items are not organisations (等产业园).
+# A list noun's kind when it says the list's items are not organisations (等产业园), and
+# when it says nothing of them (等项目).
 NOT_NAMES = "not names"
+NEUTRAL = "neutral"
 
 
 class View:
@@ -260,13 +263,18 @@ class OrganizationsExtractor:
         self.model = model
         self.use_rules = use_rules
         self.every_clause = every_clause
-        self.known = {e["pattern"]: e for e in rules.organizations}
+        self.known = {e["pattern"]: e for e in rules.organizations if "after" not in e}
         self.ruler = EntityRuler(nlp, name="orgs_ruler", phrase_matcher_attr="ORTH")
-        self.ruler.add_patterns([dict(e) for e in rules.organizations])
-        # Nouns after 等 -> org type, NOT_NAMES, or None (neutral: says nothing of the items);
+        self.ruler.add_patterns([dict(e) for e in self.known.values()])
+        # Known full name -> the short forms that name it only after it (上海机场).
+        self.shorts_after: dict[str, list[str]] = {}
+        for e in rules.organizations:
+            if "after" in e:
+                self.shorts_after.setdefault(e["id"], []).append(e["pattern"])
+        # Nouns after 等 -> org type, NOT_NAMES, or NEUTRAL (says nothing of the items);
         # longest first (a word ends with one).
         nouns = {
-            **{n: None for n in self.patterns.neutral_nouns},
+            **{n: NEUTRAL for n in self.patterns.neutral_nouns},
             **{n: NOT_NAMES for n in self.patterns.non_name_nouns},
             **self.patterns.list_nouns,
         }
@@ -614,6 +622,55 @@ class OrganizationsExtractor:
                 return start, start + k
         return None
 
+    # -- names inside names ----------------------------------------------------------------
+    def nested_names(self, v: "View", found: Sequence[Found], known: Sequence[Found]) -> list[Found]:
+        """The parent a found name holds (see [nested] in org_patterns.toml): its longest
+        part that ends with a parent head where the rest ends with a unit head
+        (浙江工商大学|经济学院), else a known name of another type that opens it (at its start
+        or after its places) — unless the name is a firm's full name, which holds its own
+        short name (宁波华翔|电子股份有限公司 is one firm)."""
+        p = self.patterns
+        text = v.text
+        ends = v.boundaries
+        known_at: dict[int, Found] = {}
+        for k in known:
+            if k.end - k.start > (known_at[k.start].end - k.start if k.start in known_at else 0):
+                known_at[k.start] = k
+        out = []
+        for f in found:
+            parent = self.parent_of(v, f.start, f.end) if text.endswith(p.unit_heads, f.start, f.end) else None
+            if parent is not None:
+                out.append(Found(f.start, parent, text[f.start : parent], p.head_type(text[f.start : parent]) or "company", SOURCE_NESTED))
+                continue
+            if text.endswith(p.legal_suffixes, f.start, f.end):
+                continue
+            places = self.leading_places(text[f.start : f.end])
+            opens = list(itertools.accumulate(map(len, places), initial=f.start))
+            k = next((known_at[a] for a in opens if a in known_at and known_at[a].end < f.end), None)
+            # A body's own branch or office is of its type (浙大一院|余杭院区, 国家统计局|宁波调查队);
+            # a brand before a body of another kind is another body (a firm's hospital).
+            if k is not None and k.org_type != f.org_type:
+                out.append(Found(k.start, k.end, k.canonical, k.org_type, SOURCE_NESTED))
+        return out
+
+    def parent_of(self, v: "View", s: int, e: int) -> int | None:
+        """Where the parent in the name [s, e) ends: the last word boundary after a parent
+        head with a unit head after it and a plausible name before it, or None."""
+        p = self.patterns
+        text = v.text
+        for cut in range(e - 1, s + p.min_name_chars, -1):
+            head = next((h for h in p.parent_heads if text.endswith(h, s, cut)), None)
+            if head is None or cut not in v.boundaries or not text.endswith(p.unit_heads, cut, e):
+                continue
+            ok = cut - s - len(head) >= p.min_name_chars and self.plausible(text[s:cut], self.words_in(v, s, cut))
+            return cut if ok else None
+        return None
+
+    @staticmethod
+    def words_in(v: "View", s: int, e: int) -> list[str]:
+        """The words of [s, e), which starts and ends at word boundaries."""
+        return v.words[bisect.bisect_left(v.starts, s) : bisect.bisect_left(v.starts, e)]
+
     # -- consistency across the article ----------------------------------------------------
     def short_form(self, name: str) -> str | None:
         """A full name without its opening places and legal form (杭州老板电器股份有限公司
@@ -636,26 +693,33 @@ class OrganizationsExtractor:
             return None
         return rest
 
+    def ends_name(self, v: "View", e: int) -> bool:
+        """Whether a name may end at `e`: a word boundary, or a person's title glued to the
+        name in one word (自治区党委|书记 of 党委书记, 某某集团|董事长)."""
+        return e in v.boundaries or any(v.text.startswith(t, e) and e + len(t) in v.boundaries for t in self.patterns.titles)
+
     def repeat_names(self, v: "View", found: list[Found]) -> list[Found]:
         """Every other occurrence of a found name, and of a full name's short form after
         it, at word boundaries and where nothing was found."""
         text = v.text
-        starts = ends = v.boundaries
+        starts = v.boundaries
         taken = SpanIndex(found)
         first: dict[str, Found] = {}
         for f in sorted(found, key=lambda f: f.start):
             first.setdefault(text[f.start : f.end], f)
         wanted: dict[str, tuple[Found, int]] = {name: (f, 0) for name, f in first.items()}
         for name, f in first.items():
-            short = self.short_form(name)
-            if short is not None and short not in wanted:
-                wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
+            # A known firm's own short forms, else the name without places and legal form.
+            shorts = self.shorts_after.get(f.canonical) or [self.short_form(name)]
+            for short in shorts:
+                if short is not None and short not in wanted:
+                    wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
         out = []
         for name, (f, after) in wanted.items():
             at = text.find(name, after)
             while at >= 0:
                 e = at + len(name)
-                if at in starts and e in ends and not taken.overlaps(at, e) and not v.inside_title(at, e):
+                if at in starts and self.ends_name(v, e) and not taken.overlaps(at, e) and not v.inside_title(at, e):
                     out.append(Found(at, e, f.canonical, f.org_type, SOURCE_DOCUMENT, f.place_code))
                 at = text.find(name, e)
         return out
@@ -684,6 +748,35 @@ class OrganizationsExtractor:
                 return False
         return True
 
+    def proper_opened(self, v: "View", s: int, e: int) -> bool:
+        """Whether the item [s, e) (at word boundaries) opens with a proper name and goes on
+        with nouns: its first word is rare in the dictionary (`proper_max_freq`) and no
+        place, modifier, verb or number word, no later word is a verb, and it does not end
+        like a site (`site_endings`: 艺尚美谷 and 深汕智造城 are projects).
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> t = "台嘉成都玻纤、嘉里粮油、载人航天、宝安燕罗、推动发展、艺尚美谷"
+        >>> v = View(rules_only_pipeline().make_doc(t))
+        >>> [comp.proper_opened(v, t.index(w), t.index(w) + len(w)) for w in t.split("、")]
+        [True, True, False, False, False, False]
+        """
+        p = self.patterns
+        words = self.words_in(v, s, e)
+        if len(words) < 2 or len(words[0]) < 2 or v.text.endswith(p.site_endings, s, e):
+            return False
+        first = words[0]
+        if self.dictionary.word_freq(first) >= p.proper_max_freq or self.is_place(first) or first in p.modifiers:
+            return False
+        tags = [self.dictionary.word_tag(w) for w in words]
+        return tags[0] not in p.lead_tags and tags[0] != "m" and not any(t is not None and t.startswith("v") for t in tags)
+
+    def county_short_form(self, text: str) -> bool:
+        """Whether `text` is only the short form of counties (兴和 of 兴和县), never a full
+        name or the short form of a province or prefecture (杭州)."""
+        d = self.divisions
+        codes = d.by_surface.get(text, ())
+        return bool(codes) and all(d.by_code[c].level == "county" and d.by_code[c].name != text for c in codes)
+
     def clauses(self, v: "View") -> list[tuple[int, int]]:
         """Token ranges [start, end) between clause punctuation."""
         return v.clauses()
@@ -691,7 +784,8 @@ class OrganizationsExtractor:
     def list_items(self, v: "View", lo: int, hi: int) -> list[tuple[list[tuple[int, int]], str | None, bool]]:
         """Lists in tokens [lo, hi): items as token ranges, the type named by a
         following 等 + noun (None when no noun follows, NOT_NAMES when the noun says the
-        items are not organisations), and whether the last item is whole."""
+        items are not organisations, NEUTRAL when it says nothing of them), and whether the
+        last item is whole."""
         p = self.patterns
         if p.separators.isdisjoint(v.words[lo:hi]):  # most clauses hold no list (a test in C)
             return []
@@ -730,18 +824,72 @@ class OrganizationsExtractor:
             while i > lo and not self.is_stop(v.words[i - 1]) and group[0] - i < 6:
                 i -= 1
             items.insert(0, (i, group[0]))
-            noun = None
-            if j < hi and v.words[j] == "等":
-                # The noun phrase's head is its last noun: 等产业项目 are projects, 等数字经济
-                # 领域代表企业 firms; 的 ends the phrase (等领域的企业: the items are fields).
-                for k in range(j + 1, min(hi, j + 6)):
-                    text = v.words[k]
-                    if text == "的" or is_punct(text):
-                        break
-                    noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
+            noun = self.noun_after(v, j, hi) if j < hi and v.words[j] == "等" else None
             # The last item ends at 等 or punctuation: it is whole. Else it ran into a stop.
             whole_last = j >= hi or v.words[j] == "等" or is_punct(v.words[j])
             out.append(([it for it in items if it[0] < it[1]], noun, whole_last))
+        return out
+
+    def noun_after(self, v: "View", j: int, hi: int) -> str | None:
+        """The kind of the noun phrase after 等 (word j): an org type, NOT_NAMES, NEUTRAL or
+        None. Its head is its last noun: 等产业项目 are projects, 等数字经济领域代表企业 firms;
+        的 ends the phrase (等领域的企业: the items are fields)."""
+        noun = None
+        for k in range(j + 1, min(hi, j + 1 + self.patterns.noun_words)):
+            text = v.words[k]
+            if text == "的" or is_punct(text):
+                break
+            noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
+        return noun
+
+    def agent_names(self, v: "View", lo: int, hi: int) -> list[Found]:
+        """A firm-shaped name (`brand_shaped`) between a preposition and a verb organisations
+        take ([agents]: 由双子智能牵头, 与倍特生物签约)."""
+        p = self.patterns
+        out = []
+        for a in range(lo, hi - 2):
+            if v.words[a] not in p.agent_before:
+                continue
+            b = next((b for b in range(a + 2, min(hi, a + 6)) if v.words[b] in p.agent_verbs), None)
+            if b is None:
+                continue
+            s, e = v.starts[a + 1], v.end(b - 1)
+            text = v.text[s:e]
+            if any(self.is_stop(w) for w in v.words[a + 1 : b]) or not p.min_item_chars <= len(text) <= p.max_item_chars:
+                continue
+            if self.brand_shaped(text) and self.plausible(text, v.words[a + 1 : b]):
+                out.append(Found(s, e, text, p.head_type(text) or "company", SOURCE_LISTS))
+        return out
+
+    def single_names(self, v: "View", lo: int, hi: int) -> list[Found]:
+        """One name before 等 and a noun of organisations (推动恒嘉铜材等企业), when it is
+        shaped like a firm's short name (`brand_shaped`, `proper_opened`): the words back
+        from 等 to a stop, punctuation or a predicate, from the first start that gives the
+        shape. An item after 、 belongs to a list (`list_items`)."""
+        p = self.patterns
+        out = []
+        for j in range(lo + 1, hi):
+            if v.words[j] != "等":
+                continue
+            noun = self.noun_after(v, j, hi)
+            if noun in (None, NEUTRAL, NOT_NAMES):
+                continue
+            i = j
+            while i > lo and j - i < 4 and not (self.is_stop(v.words[i - 1]) or self.opens_no_name(v.words[i - 1])):
+                i -= 1
+            if i == j or (i > lo and v.words[i - 1] in p.separators):
+                continue
+            e = v.end(j - 1)
+            for a in range(i, j):
+                s = v.starts[a]
+                text = v.text[s:e]
+                if not (p.min_item_chars <= len(text) <= p.max_item_chars):
+                    continue
+                if any(text + n in p.generic for n in p.list_nouns):
+                    break  # a kind of firm (专精特新等企业: 专精特新企业 is a generic phrase)
+                if (self.brand_shaped(text) or self.proper_opened(v, s, e)) and self.plausible(text, v.words[a:j]):
+                    out.append(Found(s, e, text, p.head_type(text) or noun, SOURCE_LISTS))
+                    break
         return out
 
     def trim_item(self, v: "View", item: tuple[int, int], *, at_end: bool, width: int, known: dict[tuple[str, int], tuple[int, int]]) -> tuple[int, int]:
@@ -767,6 +915,7 @@ class OrganizationsExtractor:
         by_span = {(f.start, f.end): f for f in found}
         edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
         for lo, hi in self.clauses(v):
+            out += [f for f in self.single_names(v, lo, hi) + self.agent_names(v, lo, hi) if (f.start, f.end) not in by_span]
             for items, noun, whole_last in self.list_items(v, lo, hi):
                 if len(items) < 2:
                     continue
@@ -779,6 +928,8 @@ class OrganizationsExtractor:
                     last_span = v.span(*items[-1])
                     width_first, width_last = last_span[1] - last_span[0], 0
                 first = self.trim_item(v, items[0], at_end=False, width=width_first, known=edges)
+                if first not in by_span and not self.brand_shaped(doc_text[first[0] : first[1]]) and self.proper_opened(v, *v.span(*items[0])):
+                    first = v.span(*items[0])  # a proper name opens the item: it is whole (台嘉成都玻纤, not 成都玻纤)
                 if not inner:
                     width_last = first[1] - first[0]
                 spans = [first] + inner
@@ -797,17 +948,25 @@ class OrganizationsExtractor:
                 ]
                 if noun == NOT_NAMES:
                     continue
+                neutral = noun == NEUTRAL
+                noun = None if neutral else noun
                 org_type = noun or "company"
                 # With no member and no type noun, only items shaped like a firm's short
-                # name are taken (倍特生物 in 艺尚美谷、倍特生物等产业项目).
+                # name are taken (倍特生物 in 艺尚美谷、倍特生物等产业项目); after a neutral noun
+                # also items that open with a proper name (嘉里粮油 in …、嘉里粮油等102个投资项目).
                 brands_only = noun is None and not members
+                # A county's short form is a firm's name in a list a type noun closes, next
+                # to items that are no places (伊利、金锣、兴和等一批品牌; not 萧山、余杭等企业).
+                mixed = noun is not None and any(not self.is_place(doc_text[a:b]) for a, b in spans)
                 for s, e in spans:
                     text = doc_text[s:e]
-                    if (s, e) in by_span or (brands_only and not self.brand_shaped(text)):
+                    if (s, e) in by_span or (brands_only and not (self.brand_shaped(text) or (neutral and self.proper_opened(v, s, e)))):
                         continue
                     if not (p.min_item_chars <= len(text) <= p.max_item_chars) or text in p.stops:
                         continue
-                    if not self.plausible(text, [text]) or (p.head_type(text) is None and v.last_word(e) in p.non_name_ends):
+                    if not (self.plausible(text, [text]) or (mixed and self.county_short_form(text))):
+                        continue
+                    if p.head_type(text) is None and v.last_word(e) in p.non_name_ends:
                         continue  # 年产40万件羊绒衫|加工|项目 names a works, not a firm (深发展 is one word)
                     out.append(Found(s, e, text, p.head_type(text) or org_type, SOURCE_LISTS))
         return out
@@ -907,7 +1066,7 @@ class OrganizationsExtractor:
             known = self.known_names(doc)
             rule = self.choose(known + self.place_names(v, known) + self.head_names(v) + self.media_names(v))
         else:
-            rule = []
+            known, rule = [], []
         model: list[Found] = []
         if self.model is not None:
             taken = SpanIndex(rule)
@@ -918,7 +1077,10 @@ class OrganizationsExtractor:
         taken = SpanIndex(rule + model)
         lists = [f for f in self.list_names(v, rule + model) if not taken.overlaps(f.start, f.end)]
         found = self.choose(rule + model + lists)
-        return self.choose(found + self.repeat_names(v, found))
+        nested = self.nested_names(v, found, known)
+        found = self.choose(found + self.repeat_names(v, found + nested))
+        # A parent inside a longer name is recorded as well as the name (they overlap).
+        return sorted(found + nested, key=lambda f: (f.start, f.end))
 
     @staticmethod
     def choose(found: list[Found]) -> list[Found]:
