@@ -9,8 +9,8 @@ words by type, division names and short forms, known organisation names; see
 whatever rules/ holds later (the rules' sha256 is in the model's meta.json).
 
 Compared with the spaCy transition-based NER by bench/org_arch.py (figures in
-pipeline/train.py): better on both held-out slices and cheaper per character, but not
-the shipped model yet (train.py says why). Deterministic: crfsuite's Viterbi decoding
+pipeline/train.py): better on both held-out slices and cheaper per character; it is the
+shipped model (pipeline/models/orgs_ner). Deterministic: crfsuite's Viterbi decoding
 has no randomness.
 """
 
