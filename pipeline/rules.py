@@ -1280,7 +1280,7 @@ def rules_hash(root: Path) -> str:
     return h.hexdigest()
 
 
-KNOWN_NAME_FILES = ("central_organs.tsv", "enterprises.tsv", "listed_companies.tsv")
+KNOWN_NAME_FILES = ("central_organs.tsv", "enterprises.tsv", "listed_companies.tsv", "brands.tsv")
 
 
 def known_names(root: Path, organizations: tuple[Mapping[str, str], ...]) -> tuple[Mapping[str, str], ...]:

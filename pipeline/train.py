@@ -34,11 +34,13 @@ Architecture: see `ner_config` and `ARCHITECTURES`; the model's meta.json record
 one it was trained with, the training options and the per-epoch history. `--arch crf`
 trains the character CRF of pipeline/extract/org_crf.py instead (`train_crf`; `max_epochs`
 is then its L-BFGS iteration count). Compared by bench/org_arch.py (raw model, held-out
-CLUENER / People's Daily F1, inference chars/s): spaCy w48 on CLUENER + People's Daily +
-silver 0.729 / 0.645, 138k; CRF, 300 iterations, c1 0.2, 0.759 / 0.680, 162k, 1.5 MB.
-The CRF is better on both slices, but the shipped model stays the spaCy one: with the CRF
-the pipeline loses a dev name (a brand inside a project name, 可口可乐包装项目) that the
-spaCy model finds, so dev organisation F1 would drop (0.915 -> 0.903).
+CLUENER / People's Daily F1, inference chars/s): spaCy w48 on CLUENER + silver (the model
+shipped before) 0.729 / 0.383, 131k; spaCy w48 on CLUENER + People's Daily + silver 0.729 /
+0.645, 138k; CRF, 300 iterations, c1 0.2, 0.755 / 0.688, 199k, 1.6 MB. The CRF is the shipped
+model (`press-extract train ... --arch crf --max-epochs 300`). It used to lose a dev name, a
+brand inside a project name (可口可乐包装项目), that the spaCy model found; well-known brands
+are now known names (rules/brands.tsv), so the rules find that class and the lexicon
+features carry them.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ words by type, division names and short forms, known organisation names; see
 whatever rules/ holds later (the rules' sha256 is in the model's meta.json).
 
 Compared with the spaCy transition-based NER by bench/org_arch.py (figures in
-pipeline/train.py): better on both held-out slices and cheaper per character, but not
-the shipped model yet (train.py says why). Deterministic: crfsuite's Viterbi decoding
+pipeline/train.py): better on both held-out slices and cheaper per character; it is the
+shipped model (pipeline/models/orgs_ner). Deterministic: crfsuite's Viterbi decoding
 has no randomness.
 """
 
@@ -28,8 +28,11 @@ META_FILE = "meta.json"
 ARCH_NAME = "crf"
 
 Span = tuple[int, int]
-# first character -> (surface, dictionary feature prefix) of every entry starting with it
-Lexicon = dict[str, tuple[tuple[str, str], ...]]
+# first character -> ((length, {surface: dictionary feature prefixes}), ...) of the entries
+# starting with it: a position looks up one slice per length, not every entry.
+Lexicon = dict[str, tuple[tuple[int, dict[str, tuple[str, ...]]], ...]]
+# a word's position classes by length (B/M/E/S), as feature strings
+_POS = {"S": "wp=S", "B": "wp=B", "M": "wp=M", "E": "wp=E"}
 
 
 def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], known: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -42,10 +45,13 @@ def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], kno
 
 
 def lexicon_from_rows(rows: Iterable[tuple[str, str, str]]) -> Lexicon:
-    by_first: dict[str, list[tuple[str, str]]] = {}
+    by_first: dict[str, dict[int, dict[str, list[str]]]] = {}
     for name, cls, surface in rows:
-        by_first.setdefault(surface[0], []).append((surface, f"{name}{cls}"))
-    return {c: tuple(v) for c, v in by_first.items()}
+        by_first.setdefault(surface[0], {}).setdefault(len(surface), {}).setdefault(surface, []).append(f"{name}{cls}")
+    return {
+        c: tuple((n, {s: tuple(v) for s, v in d.items()}) for n, d in sorted(lengths.items()))
+        for c, lengths in by_first.items()
+    }
 
 
 def read_lexicon(path: Path) -> Lexicon:
@@ -63,58 +69,83 @@ def write_lexicon(path: Path, rows: Sequence[tuple[str, str, str]]) -> None:
     path.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
 
 
-def features(text: str, words: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
+def lexicon_marks(text: str, lexicon: Lexicon) -> dict[int, list[str]]:
+    """Position -> the lexicon marks there (an entry's prefix + B, I or E), once each, and
+    the starts and ends of the entries next to it (`-` one ending just before, `+` one
+    starting just after). Positions without any are absent."""
+    marks: dict[int, list[str]] = {}
+    for i, ch in enumerate(text):
+        for length, surfaces in lexicon.get(ch, ()):
+            names = surfaces.get(text[i : i + length])
+            if names is None:
+                continue
+            end = i + length - 1
+            for name in names:
+                marks.setdefault(i, []).append(name + "B")
+                for j in range(i + 1, end):
+                    marks.setdefault(j, []).append(name + "I")
+                marks.setdefault(end, []).append(name + "E")
+    edges: dict[int, list[str]] = {}
+    for i, ms in marks.items():
+        ms = marks[i] = list(dict.fromkeys(ms))
+        for m in ms:
+            if m[-1] != "I":
+                edges.setdefault(i + 1, []).append("-" + m)
+                if i:
+                    edges.setdefault(i - 1, []).append("+" + m)
+    for i, es in edges.items():
+        if i < len(text):
+            marks.setdefault(i, []).extend(es)
+    return marks
+
+
+def features(text: str, words: Sequence[str], lexicon: Lexicon) -> list[tuple[str, ...]]:
     r"""The features of each character of `text` (the concatenation of `words`).
+
+    Built column by column over the whole text (one comprehension per feature kind, then
+    zipped into one tuple a character; crfsuite takes tuples as items), which costs less
+    than a loop over characters.
 
     >>> lex = lexicon_from_rows([("h", "government", "局"), ("p", "p", "杭州")])
     >>> f = features("杭州市统计局", ["杭州市", "统计局"], lex)
     >>> [x for x in f[1] if x.startswith(("w", "pp", "+", "-"))], f[5][-2:]
-    (['wp=M', 'w=杭州市', 'wpc=M州', 'w-1=\x02', 'w+1=统计局', 'ppE', '-ppB'], ['hgovernmentB', 'hgovernmentE'])
+    (['wp=M', 'w=杭州市', 'wpc=M州', 'w-1=\x02', 'w+1=统计局', 'ppE', '-ppB'], ('hgovernmentB', 'hgovernmentE'))
     """
-    n = len(text)
-    marks: list[list[str]] = [[] for _ in range(n)]
-    for i, ch in enumerate(text):
-        for surface, name in lexicon.get(ch, ()):
-            if text.startswith(surface, i):
-                end = i + len(surface) - 1
-                marks[i].append(name + "B")
-                for j in range(i + 1, end):
-                    marks[j].append(name + "I")
-                marks[end].append(name + "E")
-    # A character sees its neighbours' entry starts and ends (not their insides), once each.
-    edges_before: list[list[str]] = [[] for _ in range(n + 1)]
-    edges_after: list[list[str]] = [[] for _ in range(n + 1)]
-    for i, ms in enumerate(marks):
-        if ms:
-            if len(ms) > 1:
-                ms = marks[i] = list(dict.fromkeys(ms))
-            for m in ms:
-                if m[-1] != "I":
-                    edges_before[i + 1].append("-" + m)
-                    if i:
-                        edges_after[i - 1].append("+" + m)
     padded = "\x02\x02" + text + "\x03\x03"
-    out = []
-    i = 0
+    prev2, prev, nxt, nxt2 = padded[:-4], padded[1:-3], padded[3:-1], padded[4:]
+    pos: list[str] = []
+    word: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
+    last = len(words) - 1
     for j, w in enumerate(words):
-        last = len(w) - 1
-        before = "w-1=" + (words[j - 1] if j else "\x02")
-        after = "w+1=" + (words[j + 1] if j + 1 < len(words) else "\x03")
-        for k, ch in enumerate(w):
-            c = i + 2
-            pos = "S" if last == 0 else "B" if k == 0 else "E" if k == last else "M"
-            prev2, prev, nxt, nxt2 = padded[c - 2], padded[c - 1], padded[c + 1], padded[c + 2]
-            f = [
-                "c=" + ch, "c-1=" + prev, "c+1=" + nxt, "c-2=" + prev2, "c+2=" + nxt2,
-                "c-1c=" + prev + ch, "cc+1=" + ch + nxt, "c-1c+1=" + prev + nxt,
-                "c-2c-1=" + prev2 + prev, "c+1c+2=" + nxt + nxt2,
-                "wp=" + pos, "w=" + w, "wpc=" + pos + ch, before, after,
-            ]
-            f += marks[i]
-            f += edges_before[i]
-            f += edges_after[i]
-            out.append(f)
-            i += 1
+        n = len(w)
+        pos.append("S" if n == 1 else "B" + "M" * (n - 2) + "E")
+        word += ["w=" + w] * n
+        before += ["w-1=" + (words[j - 1] if j else "\x02")] * n
+        after += ["w+1=" + (words[j + 1] if j < last else "\x03")] * n
+    positions = "".join(pos)
+    out = list(
+        zip(
+            ["c=" + c for c in text],
+            ["c-1=" + c for c in prev],
+            ["c+1=" + c for c in nxt],
+            ["c-2=" + c for c in prev2],
+            ["c+2=" + c for c in nxt2],
+            ["c-1c=" + a + b for a, b in zip(prev, text)],
+            ["cc+1=" + a + b for a, b in zip(text, nxt)],
+            ["c-1c+1=" + a + b for a, b in zip(prev, nxt)],
+            ["c-2c-1=" + a + b for a, b in zip(prev2, prev)],
+            ["c+1c+2=" + a + b for a, b in zip(nxt, nxt2)],
+            [_POS[p] for p in positions],
+            word,
+            ["wpc=" + p + c for p, c in zip(positions, text)],
+            before,
+            after,
+        )
+    )
+    for i, ms in lexicon_marks(text, lexicon).items():
+        out[i] += tuple(ms)
     return out
 
 

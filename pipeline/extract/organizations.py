@@ -16,14 +16,16 @@ Layers, in the order they run (all work on the pipeline's jieba tokens):
    等领域的企业) makes them non-names. Without a member or a type noun (as after a
    neutral noun: 等项目), only items shaped like a firm's short name are taken
    (联赢医疗, 倍特生物: see `brand_shaped`).
-4. Model (`model:orgs.ner.v2`): the shipped NER (see pipeline/train.py), run only on
+4. Model (`model:orgs.crf.v1`): the shipped character CRF (org_crf.py; see
+   pipeline/train.py; a spaCy NER folder loads too, `model:orgs.ner.v2`), run only on
    clauses with a cue (an enumeration mark, a head word, a list noun or a rule match),
    which keeps the pipeline fast; most clauses of a press release name no organisation.
    The chosen clauses of an article go to the model together, in Docs of at most about
    `MODEL_DOC_WORDS` words (see `model_names`).
 
-Combination policy: rule spans win over model spans they overlap. Greedy spaCy NER gives
-no score, so a model span must instead pass a plausibility check: not a generic phrase,
+Combination policy: rule spans win over model spans they overlap. The model (CRF Viterbi
+or greedy spaCy NER) gives no score, so a model span must instead pass a plausibility
+check: not a generic phrase,
 not a bare place, no digits, 2..max_chars characters, and either a valid head (its last
 word not in `not_heads`: 格局, 全部) or no more than `max_headless_chars` characters
 (brand short names such as 飞仕得); it does not open with a head word, a predicate or a
