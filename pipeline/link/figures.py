@@ -93,7 +93,7 @@ class MetricParts(ListReader):
         if q.unit != prev.unit and not (q.unit in CHANGE_UNITS and prev.change is not None):
             return None
         times = ctx.times.starting_in(floor, q.start)
-        return base_note(ctx.text, floor, q.start, times, same=self.same_period, fillers=self.base_fillers, changes=self.up + self.down)
+        return base_note(ctx.text, floor, q.start, times, same=self.same_period, fillers=self.base_fillers, changes=self.change_words)
 
     def _base_metric(self, ctx: "LinkContext", s: int, q: Quantity, prev: Metric, base: Base, frame: Period | None) -> Metric:
         """The previous metric's indicator at the base's time (a bare 同期: the frame a year earlier)."""
@@ -119,4 +119,4 @@ class MetricParts(ListReader):
         a_start = self._before_time(ctx, a.start, s)
         if not ctx.text[max(s, a_start - 2):a_start].endswith(self.span_from):
             return False
-        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.up + self.down, self.span_to)
+        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.change_words, self.span_to)

@@ -44,7 +44,9 @@ def longest_at_end(text: str, words: Iterable[str]) -> str:
     >>> longest_at_end("人才总量达到", ["达", "达到"])
     '达到'
     """
-    return WordIndex.of(words).ending(text, 0, len(text))
+    # Two words of one length cannot both end `text`: the longest is the answer. A scan,
+    # not a WordIndex: callers pass short rule lists, and building an index per call cost more.
+    return max((w for w in words if text.endswith(w)), key=len, default="")
 
 
 def longest_at_start(text: str, words: Iterable[str]) -> str:
@@ -53,13 +55,14 @@ def longest_at_start(text: str, words: Iterable[str]) -> str:
     >>> longest_at_start("新招引青年大学生", ["新", "新招引"])
     '新招引'
     """
-    return WordIndex.of(words).at(text, 0, len(text))
+    return max((w for w in words if text.startswith(w)), key=len, default="")
 
 
 @dataclass(frozen=True, slots=True)
 class WordIndex:
-    """A word list for lookups at one position: the words, and their lengths longest first
-    (a few slice lookups per position instead of a scan of the whole list).
+    """A word list for lookups at one position: the words, and per first (last) character
+    the lengths of the words that start (end) with it, longest first (a few slice lookups
+    per position, none where no word can start or end, instead of a scan of the list).
 
     >>> w = WordIndex.of(["新", "新招引", "达到"])
     >>> w.at("新招引青年", 0, 5), w.at("新招引青年", 0, 5, ends=frozenset({1})), w.at("人才达到", 2, 4)
@@ -69,16 +72,17 @@ class WordIndex:
     """
 
     words: frozenset[str]
-    lengths: tuple[int, ...]
+    by_first: Mapping[str, tuple[int, ...]]
+    by_last: Mapping[str, tuple[int, ...]]
 
     @classmethod
     def of(cls, words: Iterable[str]) -> "WordIndex":
-        words = frozenset(words)
-        return cls(words, tuple(sorted({len(w) for w in words}, reverse=True)))
+        words = frozenset(w for w in words if w)  # an empty word matches nowhere in `at` and `ending`
+        return cls(words, _lengths_by(words, 0), _lengths_by(words, -1))
 
     def at(self, text: str, pos: int, end: int, *, ends: frozenset[int] | None = None) -> str:
         """The longest word at `pos` that fits before `end` (and ends on one of `ends`), or ""."""
-        for n in self.lengths:
+        for n in self.by_first.get(text[pos:pos + 1], ()):
             w = text[pos:pos + n]
             if pos + n <= end and w in self.words and (ends is None or pos + n in ends):
                 return w
@@ -86,10 +90,18 @@ class WordIndex:
 
     def ending(self, text: str, start: int, end: int) -> str:
         """The longest word that ends at `end` and starts at or after `start`, or ""."""
-        for n in self.lengths:
+        for n in self.by_last.get(text[end - 1:end] if end > 0 else "", ()):
             if end - n >= start and text[end - n:end] in self.words:
                 return text[end - n:end]
         return ""
+
+
+def _lengths_by(words: frozenset[str], i: int) -> dict[str, tuple[int, ...]]:
+    """Character at index `i` of the words -> the lengths of those words, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for w in words:
+        lengths.setdefault(w[i], set()).add(len(w))
+    return {c: tuple(sorted(ns, reverse=True)) for c, ns in lengths.items()}
 
 
 @dataclass(frozen=True)

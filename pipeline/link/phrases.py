@@ -3,8 +3,6 @@ whether that phrase names only a place. Which numbers measure nothing is `skips`
 
 from __future__ import annotations
 
-import dataclasses
-
 import regex
 
 from ..types import Quantity
@@ -89,8 +87,7 @@ class PhraseFinder(SkipRules):
             # Nothing but a verb (开工3条) before the number, and no noun after it: the verb names
             # what is counted. Nothing but a place (其中常熟市2例, 其中新港园区5个) names the part of
             # a whole: the number measures the previous indicator, or nothing.
-            for lead in (words.lead, ()):
-                bare = dataclasses.replace(words, lead=lead, place_suffix=())
+            for bare in self.bare_words[words]:
                 a, b = trim_phrase(text, left, q.start, words=bare, boundaries=ctx.boundaries)
                 if a < b and not self._only_change(text[a:b]) and text[a:b] not in self.joiners:
                     return None if self._names_place(ctx, text[a:b]) else (a, b)

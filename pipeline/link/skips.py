@@ -40,8 +40,7 @@ class SkipRules(SubjectFinder):
         if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
             return False
         between = text[q.end:nxt.start]
-        joins = self.up + self.down + self.span_to + tuple(self.joiners)
-        if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in joins):
+        if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in self.number_joins):
             return False
         # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.
         return not any(w in between for w in self.right_stop)

@@ -55,7 +55,7 @@ class TriggerFinder(LinkWords):
         past = self._past(ctx, s, e)
         future = any(self._future(ctx, t) for t in sentence_times)
         found: list[tuple[int, int, str]] = []
-        for word in self.triggers:
+        for word in self.triggers if self.any_trigger.search(text, s, e) else ():
             # str.find, not a regex per trigger word and sentence: this runs for every sentence.
             a = text.find(word, s, e)
             while a >= 0:

@@ -3,6 +3,7 @@ read once per pipeline into one frozen-after-init object that every linker part 
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import jieba.posseg
@@ -86,7 +87,16 @@ class LinkWords:
         self.words = PhraseWords.from_rules(ind.context)
         trig = goals.triggers
         self.goal_words = PhraseWords.from_rules(ind.context, extra_lead=trig["words"])
+        # The phrase words without place suffixes, with and without their lead words, that
+        # read a bare verb or place (其中常熟市2例); built here, not per number.
+        self.bare_words = {
+            w: tuple(dataclasses.replace(w, lead=lead, place_suffix=()) for lead in (w.lead, ()))
+            for w in (self.words, self.goal_words)
+        }
         self.triggers = tuple(sorted(trig["words"], key=len, reverse=True))
+        # Whether a sentence holds any trigger word at all: most hold none, and one search
+        # spares them a str.find per trigger word.
+        self.any_trigger = regex.compile(alternation(self.triggers))
         self.future_only = frozenset(trig["future_only"])
         self.unless_past = frozenset(trig["unless_past"])
         self.blockers = tuple(trig["blockers"])
@@ -112,6 +122,9 @@ class LinkWords:
         ch = goals.changes
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
         self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
+        # Words that join two numbers (增长, 至, 、): then the first is no part of the second's noun.
+        self.change_words = self.up + self.down
+        self.number_joins = self.change_words + self.span_to + tuple(self.joiners)
         self.comparison_openers = tuple(ch["openers"])  # 较, 比 (also inside 同比, 环比)
         alt = alternation
         opener = f"{_not_inside(ch['not_openers'], ch['openers'])}(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
