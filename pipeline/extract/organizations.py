@@ -168,6 +168,8 @@ def is_clause_end(word: str) -> bool:
     >>> is_clause_end("，"), is_clause_end(" 。"), is_clause_end("\\n"), is_clause_end(" "), is_clause_end("公司")
     (True, True, True, False, False)
     """
+    if word in CLAUSE_END:  # most clause ends are one mark
+        return True
     # Most words start with neither punctuation nor a blank: test the first character first.
     if "\n" in word:
         return True
