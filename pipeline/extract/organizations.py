@@ -115,6 +115,11 @@ class View:
         """Character span of words [a, b)."""
         return self.starts[a], self.end(b - 1)
 
+    def word_from(self, start: int) -> str:
+        """The word that starts at character `start`, or "" when none does."""
+        i = bisect.bisect_left(self.starts, start)
+        return self.words[i] if i < len(self.starts) and self.starts[i] == start else ""
+
     def last_word(self, end: int) -> str:
         """The word that ends at character `end`, or its part before `end`."""
         i = bisect.bisect_right(self.starts, end - 1) - 1
@@ -471,7 +476,6 @@ class OrganizationsExtractor:
         o = self.organs
         text = v.text
         starts = ends = v.boundaries
-        word_at = dict(zip(v.starts, v.words))
         known_by_end = {f.end: f for f in known}
         out = []
         for m in o.pattern.finditer(text):
@@ -502,7 +506,7 @@ class OrganizationsExtractor:
                     start = known_by_end[start].start  # 国家统计局苏州调查队
                 elif start > 0 and not self.bounds_name(v.last_word(start)):
                     continue  # the name goes on to the left: 临港|新城|管委会 is no 新城 body
-            if start not in starts or (word_at.get(start, "") in self.patterns.stops) or v.inside_title(start, e):
+            if start not in starts or v.word_from(start) in self.patterns.stops or v.inside_title(start, e):
                 continue
             name = text[start:e]
             if name in self.patterns.generic:
