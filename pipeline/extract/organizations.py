@@ -157,8 +157,8 @@ class View:
         return self._clauses
 
     def marked_words(self, mark: re.Pattern[str]) -> list[int]:
-        """Indices, in order, of the words that hold a match of `mark` (one character):
-        one regex scan of the text instead of a Python test per word.
+        """Indices, in order, of the words a match of `mark` starts in: one regex scan of
+        the text instead of a Python test per word.
 
         >>> View(rules_only_pipeline().make_doc("据公司，临平区。")).marked_words(CLAUSE_MARK)
         [2, 4]
