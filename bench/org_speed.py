@@ -90,7 +90,7 @@ def main() -> None:
     for t in texts:
         doc = nlp.make_doc(t)
         v = View(doc)
-        rule = orgs.choose(orgs.known_names(doc) + orgs.head_names(v))
+        rule = orgs.choose(orgs.known_names(doc, v) + orgs.head_names(v))
         starts = sorted(f.start for f in rule)
         for lo, hi in orgs.clauses(v):
             if orgs.every_clause or orgs.cue(v, lo, hi, starts):

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
@@ -294,7 +295,8 @@ class PlaceOrgans:
     committees: tuple[str, ...]  # longest first
     level_words: tuple[str, ...]  # longest first
     organs: Mapping[str, tuple[str, bool]]  # organ -> (org_type, may follow a bare level word)
-    pattern: Any  # compiled alternation of organs and committees, longest first
+    pattern: re.Pattern[str]  # compiled alternation of organs and committees, longest first (`re`: it scans a
+    # literal alternation about 6x as fast as `regex`)
 
 
 def load_place_organs(path: Path) -> PlaceOrgans:
@@ -326,7 +328,7 @@ def load_place_organs(path: Path) -> PlaceOrgans:
         committees=committees,
         level_words=tuple(sorted(_words(path, data, "level_words"), key=len, reverse=True)),
         organs=MappingProxyType(organs),
-        pattern=regex.compile("|".join(map(regex.escape, surfaces))),
+        pattern=re.compile("|".join(map(re.escape, surfaces))),
     )
 
 

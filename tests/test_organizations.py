@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import pipeline
 import spacy
 
-from pipeline.extract.organizations import DEFAULT_MODEL, View, load_model, rules_only_pipeline
+from pipeline.extract.organizations import DEFAULT_MODEL, View, is_clause_end, load_model, rules_only_pipeline
 from pipeline.extract.org_crf import ARCH_NAME, CharCRF
 from pipeline.train import CRF_MODEL_VERSION
 from pipeline.rules import ORG_TYPES, RulesError, load_organizations, load_org_patterns, load_rules
@@ -191,6 +191,24 @@ def test_view_matches_the_tokens(rules_nlp, text):
     # Clauses never hold clause punctuation and never overlap.
     ranges = v.clauses()
     assert all(a < b for a, b in ranges) and all(x[1] <= y[0] for x, y in zip(ranges, ranges[1:]))
+
+
+def _clause_texts() -> list[str]:
+    return [c["text"] for c in SPEC] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+
+
+@pytest.mark.parametrize("text", _clause_texts(), ids=lambda t: t[:16])
+def test_clauses_and_list_clauses_miss_nothing(rules_nlp, text):
+    """The clauses are the runs between clause-end words, found by one regex scan; and a
+    clause the list layers skip (`list_clauses`) is one they find nothing in."""
+    comp = rules_nlp.get_pipe("press_extract_organizations")
+    v = View(rules_nlp.make_doc(text))
+    cuts = [-1] + [i for i, w in enumerate(v.words) if is_clause_end(w)] + [len(v.words)]
+    assert v.clauses() == [(a + 1, b) for a, b in zip(cuts, cuts[1:]) if a + 1 < b]
+    visited = set(comp.list_clauses(v))
+    for lo, hi in v.clauses():
+        if (lo, hi) not in visited:
+            assert not (comp.single_names(v, lo, hi) or comp.agent_names(v, lo, hi) or comp.list_items(v, lo, hi))
 
 
 def _ruler_model(patterns: list[list[str]]):

@@ -74,6 +74,8 @@ TITLE = re.compile(r"《([^《》\n]{1,200})》")
 ISSUER_AFTER = ("关于", "转发", "批转", "印发")  # 《国务院办公厅关于…》: the body that opens a title issues it
 # Clause ends: the model and the list rules never look across these.
 CLAUSE_END = frozenset("，。；！？：,;!?:\n（）()“”《》「」【】")
+# A character every clause-end word holds: only the words holding one are tested.
+CLAUSE_MARK = re.compile("[" + re.escape("".join(sorted(CLAUSE_END))) + "]")
 # Priority among rule layers when spans are equally long and start together.
 PRIORITY = {SOURCE_RULER: 0, SOURCE_PLACES: 1, SOURCE_HEADS: 2, SOURCE_MEDIA: 3, SOURCE_LISTS: 4, SOURCE_DOCUMENT: 5, SOURCE_NESTED: 6}
 MODEL_PRIORITY = len(PRIORITY)
@@ -85,6 +87,8 @@ MODEL_DOC_WORDS = 4000
 # when it says nothing of them (等项目).
 NOT_NAMES = "not names"
 NEUTRAL = "neutral"
+# Words and names whose tests are cached per pipeline (a bound on memory, not a tuning knob).
+WORD_CACHE = 1 << 16
 
 
 class View:
@@ -113,6 +117,11 @@ class View:
         """Character span of words [a, b)."""
         return self.starts[a], self.end(b - 1)
 
+    def word_from(self, start: int) -> str:
+        """The word that starts at character `start`, or "" when none does."""
+        i = bisect.bisect_left(self.starts, start)
+        return self.words[i] if i < len(self.starts) and self.starts[i] == start else ""
+
     def last_word(self, end: int) -> str:
         """The word that ends at character `end`, or its part before `end`."""
         i = bisect.bisect_right(self.starts, end - 1) - 1
@@ -140,14 +149,24 @@ class View:
         if self._clauses is None:
             self._clauses = []
             start = 0
-            for i, word in enumerate(self.words):
-                if is_clause_end(word):
+            for i in self.marked_words(CLAUSE_MARK):
+                if is_clause_end(self.words[i]):
                     if start < i:
                         self._clauses.append((start, i))
                     start = i + 1
             if start < len(self.words):
                 self._clauses.append((start, len(self.words)))
         return self._clauses
+
+    def marked_words(self, mark: re.Pattern[str]) -> list[int]:
+        """Indices, in order, of the words a match of `mark` starts in: one regex scan of
+        the text instead of a Python test per word.
+
+        >>> View(rules_only_pipeline().make_doc("据公司，临平区。")).marked_words(CLAUSE_MARK)
+        [2, 4]
+        """
+        starts = self.starts
+        return list(dict.fromkeys(bisect.bisect_right(starts, m.start()) - 1 for m in mark.finditer(self.text)))
 
 
 def is_clause_end(word: str) -> bool:
@@ -156,6 +175,8 @@ def is_clause_end(word: str) -> bool:
     >>> is_clause_end("，"), is_clause_end(" 。"), is_clause_end("\\n"), is_clause_end(" "), is_clause_end("公司")
     (True, True, True, False, False)
     """
+    if word in CLAUSE_END:  # most clause ends are one mark
+        return True
     # Most words start with neither punctuation nor a blank: test the first character first.
     if "\n" in word:
         return True
@@ -273,15 +294,23 @@ class OrganizationsExtractor:
         for e in rules.organizations:
             if "after" in e:
                 self.shorts_after.setdefault(e["id"], []).append(e["pattern"])
-        # Nouns after 等 -> org type, NOT_NAMES, or NEUTRAL (says nothing of the items);
-        # longest first (a word ends with one).
+        # Nouns after 等 -> org type, NOT_NAMES, or NEUTRAL (says nothing of the items); a
+        # word ends with the longest one it ends with (`noun_kind`).
         nouns = {
             **{n: NEUTRAL for n in self.patterns.neutral_nouns},
             **{n: NOT_NAMES for n in self.patterns.non_name_nouns},
             **self.patterns.list_nouns,
         }
-        self.list_nouns = sorted(nouns.items(), key=lambda kv: -len(kv[0]))
+        self.list_nouns = nouns
+        self.list_noun_lengths = sorted({len(n) for n in nouns}, reverse=True)
         self.head_words = frozenset(h for h, _ in self.patterns.heads)
+        self.head_lasts = frozenset(self.patterns.heads_by_last)
+        self.list_triggers = frozenset({"等"}) | self.patterns.separators | self.patterns.agent_before
+        # Where one may start: a word equal to one starts with a match (see View.marked_words).
+        self.list_mark = re.compile("(?=" + "|".join(map(re.escape, sorted(self.list_triggers, key=lambda w: (-len(w), w)))) + ")")
+        # Tests of one word or name that an article asks again and again; pure given the rules.
+        self.is_stop = functools.lru_cache(maxsize=WORD_CACHE)(self.is_stop)  # type: ignore[method-assign]
+        self.brand_shaped = functools.lru_cache(maxsize=WORD_CACHE)(self.brand_shaped)  # type: ignore[method-assign]
         n, p = rules.numerals, self.patterns
         self.counter_numerals = frozenset(n.digits) | frozenset(n.units) | frozenset(n.vague_digit) | p.counter_numerals
 
@@ -293,13 +322,17 @@ class OrganizationsExtractor:
         return "model:" + self.model.meta.get("press_extract", {}).get("source", self.model.meta.get("name", "ner"))
 
     # -- layer 1: known names ------------------------------------------------------
-    def known_names(self, doc: Doc) -> list[Found]:
+    def known_names(self, doc: Doc, v: "View") -> list[Found]:
+        """The ruler's matches, longest first, then the last first (`EntityRuler.match`'s
+        order). Its phrase matcher is called directly: `match` counts every pattern of the
+        ruler on each call, which cost more than the matching."""
         out = []
-        for _, s, e in self.ruler.match(doc):
-            span = doc[s:e]
-            entry = self.known.get(span.text)
+        matches = {(s, e) for _, s, e in self.ruler.phrase_matcher(doc) if s != e}
+        for s, e in sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True):
+            start, end = v.starts[s], v.ends[e - 1]
+            entry = self.known.get(v.text[start:end])
             if entry is not None:
-                out.append(Found(span.start_char, span.end_char, entry["id"], entry["org_type"], SOURCE_RULER))
+                out.append(Found(start, end, entry["id"], entry["org_type"], SOURCE_RULER))
         return out
 
     # -- layer 2: heads --------------------------------------------------------------
@@ -445,7 +478,6 @@ class OrganizationsExtractor:
         o = self.organs
         text = v.text
         starts = ends = v.boundaries
-        word_at = dict(zip(v.starts, v.words))
         known_by_end = {f.end: f for f in known}
         out = []
         for m in o.pattern.finditer(text):
@@ -476,7 +508,7 @@ class OrganizationsExtractor:
                     start = known_by_end[start].start  # 国家统计局苏州调查队
                 elif start > 0 and not self.bounds_name(v.last_word(start)):
                     continue  # the name goes on to the left: 临港|新城|管委会 is no 新城 body
-            if start not in starts or (word_at.get(start, "") in self.patterns.stops) or v.inside_title(start, e):
+            if start not in starts or v.word_from(start) in self.patterns.stops or v.inside_title(start, e):
                 continue
             name = text[start:e]
             if name in self.patterns.generic:
@@ -490,7 +522,8 @@ class OrganizationsExtractor:
         out = []
         doc_text = v.text
         word_starts = v.boundaries
-        for i in range(len(v.words)):
+        lasts = self.head_lasts
+        for i in [i for i, w in enumerate(v.words) if w[-1:] in lasts]:  # most words end with no head's last character
             found = self.head_at(v, i)
             if found is None:
                 continue
@@ -841,8 +874,17 @@ class OrganizationsExtractor:
             text = v.words[k]
             if text == "的" or is_punct(text):
                 break
-            noun = next((kind for n, kind in self.list_nouns if text.endswith(n)), noun)
+            noun = self.noun_kind(text) or noun
         return noun
+
+    def noun_kind(self, word: str) -> str | None:
+        """The kind of the longest list noun `word` ends with (产业项目: 项目), or None.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> comp.noun_kind("代表企业"), comp.noun_kind("产业园"), comp.noun_kind("临平")
+        ('company', 'not names', None)
+        """
+        return next((self.list_nouns[word[-n:]] for n in self.list_noun_lengths if word[-n:] in self.list_nouns), None)
 
     def agent_names(self, v: "View", lo: int, hi: int) -> list[Found]:
         """A firm-shaped name (`brand_shaped`) between a preposition and a verb organisations
@@ -910,13 +952,23 @@ class OrganizationsExtractor:
                 best = (n, v.starts[a], v.end(b - 1))
         return best[1], best[2]
 
+    def list_clauses(self, v: "View") -> list[tuple[int, int]]:
+        """The clauses, in order, that hold a word the list layers start from (等, a
+        separator, a preposition of `agent_names`): most clauses hold none, and the
+        others give nothing without one."""
+        clauses = self.clauses(v)
+        starts = [lo for lo, _ in clauses]
+        marks = (i for i in v.marked_words(self.list_mark) if v.words[i] in self.list_triggers)
+        picked = dict.fromkeys(bisect.bisect_right(starts, i) - 1 for i in marks)
+        return [clauses[c] for c in picked if c >= 0]
+
     def list_names(self, v: "View", found: list[Found]) -> list[Found]:
         p = self.patterns
         out = []
         doc_text = v.text
         by_span = {(f.start, f.end): f for f in found}
         edges = {("end", f.end): (f.start, f.end) for f in found} | {("start", f.start): (f.start, f.end) for f in found}
-        for lo, hi in self.clauses(v):
+        for lo, hi in self.list_clauses(v):
             out += [f for f in self.single_names(v, lo, hi) + self.agent_names(v, lo, hi) if (f.start, f.end) not in by_span]
             for items, noun, whole_last in self.list_items(v, lo, hi):
                 if len(items) < 2:
@@ -1065,7 +1117,7 @@ class OrganizationsExtractor:
         everything found (trimmed to a found span where one sits at the item's edge)."""
         v = View(doc)
         if self.use_rules:
-            known = self.known_names(doc)
+            known = self.known_names(doc, v)
             rule = self.choose(known + self.place_names(v, known) + self.head_names(v) + self.media_names(v))
         else:
             known, rule = [], []
