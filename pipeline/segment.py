@@ -77,8 +77,10 @@ class RouteTokenizer(jieba.Tokenizer):
     random text. Splitting the text into runs and the HMM for unknown runs stay jieba's.
 
     With `compiled` (the default) and the extension `pipeline._route` built, a run's
-    route and words come from C, with the same arithmetic; this Python route is the
-    fallback and the reference the tests compare it with.
+    route and words come from C, and so do the HMM's words of an unknown run of Han
+    characters (jieba.finalseg's model), with the same arithmetic and tie-breaks; this
+    Python route, with jieba's HMM, is the fallback and the reference the tests compare
+    it with.
     """
 
     def __init__(self, dictionary: str = jieba.DEFAULT_DICT, *, compiled: bool = True) -> None:
@@ -106,7 +108,7 @@ class RouteTokenizer(jieba.Tokenizer):
     def run_words(self, run: str) -> list[str]:
         """The words of one block of Han characters, as jieba's `__cut_DAG` gives them."""
         if self.compiled:
-            return _route.cut_run(run, self.FREQ, math.log(self.total), jieba.finalseg.cut)
+            return _route.cut_run(run, self.FREQ, math.log(self.total), jieba.finalseg.cut, jieba.finalseg)
         return list(self.route_words(run))
 
     def best_ends(self, run: str) -> list[int]:

@@ -240,3 +240,68 @@ def test_pipeline_dictionary_is_jiebas_with_the_user_words(nlp, jieba_pair):
     tags = dict(reference.word_tag_tab, **{w: t for w, _, t in load_rules().userdict if t})
     nlp.tokenizer.tagger.makesure_userdict_loaded()
     assert nlp.tokenizer.tagger.word_tag_tab == tags
+
+
+# The HMM's alphabet: frequent characters, characters of names, and Han characters none of
+# its tables hold (every state scores MIN_FLOAT there: ties broken by the state letter).
+UNSEEN = [chr(c) for c in range(0x9F00, 0x9FD6) if all(chr(c) not in jieba.finalseg.emit_P[s] for s in "BMES")][:6]
+HMM_ALPHABET = (
+    sorted(jieba.finalseg.emit_P["S"], key=lambda c: (-jieba.finalseg.emit_P["S"][c], c))[:200]  # frequent alone
+    + sorted(jieba.finalseg.emit_P["B"], key=lambda c: (-jieba.finalseg.emit_P["B"][c], c))[:200]  # word starts
+    + ["鑫", "瑀", "琮", "赟", "燊"] + UNSEEN
+)
+
+
+def hmm_texts() -> list[str]:
+    """Every run of finalseg's Han characters in every article (see article_texts)."""
+    return [run for text in article_texts() for run in jieba.finalseg.re_han.findall(text)]
+
+
+@needs_compiled
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (the shared articles) is absent")
+def test_compiled_hmm_cuts_every_article_as_jieba():
+    # Not only the unknown runs the route hands it: every Han run of every article, whole.
+    runs = hmm_texts()
+    assert len(runs) > 10000
+    for run in runs:
+        assert segment._route.hmm_cut(run, jieba.finalseg.cut, jieba.finalseg) == list(jieba.finalseg.cut(run)), run
+
+
+@needs_compiled
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(HMM_ALPHABET), min_size=1, max_size=40))
+def test_compiled_hmm_is_jiebas_on_random_han_text(text):
+    assert len(UNSEEN) == 6
+    assert segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg) == list(jieba.finalseg.cut(text))
+
+
+@needs_compiled
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(HMM_ALPHABET[:50] + list("ab12.%- ")), max_size=30))
+def test_compiled_hmm_hands_other_text_to_jieba(text):
+    # Runs with other characters than finalseg's Han ones go to finalseg.cut itself.
+    assert segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg) == list(jieba.finalseg.cut(text))
+
+
+@needs_compiled
+def test_compiled_hmm_follows_jiebas_force_split_words(monkeypatch):
+    text = "小明硕士毕业于中国科学院计算所"
+    assert "硕士" in segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg)
+    monkeypatch.setattr(jieba.finalseg, "Force_Split_Words", {"硕士"})
+    words = segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg)
+    assert words == list(jieba.finalseg.cut(text)) and "硕士" not in words and "硕" in words
+
+
+@needs_compiled
+def test_compiled_hmm_falls_back_to_python_on_other_tables(monkeypatch):
+    # Tables that are not jieba's dicts of floats (an int start score): the Python model runs.
+    calls = []
+
+    def hmm(chars):
+        calls.append(chars)
+        return jieba.finalseg.cut(chars)
+
+    monkeypatch.setattr(jieba.finalseg, "start_P", dict(jieba.finalseg.start_P, B=0))
+    text = "小明硕士毕业于中国科学院计算所"
+    assert segment._route.hmm_cut(text, hmm, jieba.finalseg) == list(jieba.finalseg.cut(text))
+    assert calls == [text]
