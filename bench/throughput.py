@@ -3,7 +3,7 @@
 In one process, on at least --ratio-mb MB of the articles of ../shared/corpus and
 ../shared/dev (repeated and shuffled, fixed seed), side by side:
   - bare `jieba.Tokenizer.lcut` (a private tokenizer with jieba's own dictionary),
-  - which route search segments: the compiled one (pipeline._route) or pure Python,
+  - which route search (and HMM) segments: the compiled one (pipeline._route) or pure Python,
   - the pipeline (`pipeline.process.extract`) with the organisation model and with
     `org_model=False` (--no-org-model): chars/s and the ratio pipeline/jieba,
   - with --profile, a table of where the pipeline's time goes, stage by stage.
@@ -205,7 +205,7 @@ def main() -> None:
     print(f"in one process: {len(texts)} articles, {chars / 1e6:.2f} M chars, "
           f"{sum(len(t.encode('utf-8')) for t in texts) / 1e6:.1f} MB of ../shared/corpus + ../shared/dev")
     compiled = segment.RouteTokenizer().compiled
-    print(f"  route search: {'compiled (pipeline._route)' if compiled else 'pure Python (pipeline._route not built)'}")
+    print(f"  route search and HMM: {'compiled (pipeline._route)' if compiled else 'pure Python (pipeline._route not built)'}")
     jieba_s = bare_jieba(texts)
     print(f"  bare jieba.Tokenizer.lcut:  {chars / jieba_s / 1e3:8.1f} k chars/s  ({jieba_s:.2f} s)")
     for label, org_model in (("pipeline, org model on:", True), ("pipeline, --no-org-model:", False)):

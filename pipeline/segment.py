@@ -8,11 +8,20 @@ Tokens concatenate to the text exactly, so token and character offsets agree.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import importlib
 import itertools
 import logging
+import marshal
 import math
+import os
+import sys
+import tempfile
+import types
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import jieba
@@ -68,8 +77,10 @@ class RouteTokenizer(jieba.Tokenizer):
     random text. Splitting the text into runs and the HMM for unknown runs stay jieba's.
 
     With `compiled` (the default) and the extension `pipeline._route` built, a run's
-    route and words come from C, with the same arithmetic; this Python route is the
-    fallback and the reference the tests compare it with.
+    route and words come from C, and so do the HMM's words of an unknown run of Han
+    characters (jieba.finalseg's model), with the same arithmetic and tie-breaks; this
+    Python route, with jieba's HMM, is the fallback and the reference the tests compare
+    it with.
     """
 
     def __init__(self, dictionary: str = jieba.DEFAULT_DICT, *, compiled: bool = True) -> None:
@@ -97,7 +108,7 @@ class RouteTokenizer(jieba.Tokenizer):
     def run_words(self, run: str) -> list[str]:
         """The words of one block of Han characters, as jieba's `__cut_DAG` gives them."""
         if self.compiled:
-            return _route.cut_run(run, self.FREQ, math.log(self.total), jieba.finalseg.cut)
+            return _route.cut_run(run, self.FREQ, math.log(self.total), jieba.finalseg.cut, jieba.finalseg)
         return list(self.route_words(run))
 
     def best_ends(self, run: str) -> list[int]:
@@ -163,6 +174,81 @@ class RouteTokenizer(jieba.Tokenizer):
             yield from chars
 
 
+# Bump when what the dictionary cache holds changes: older files are then rebuilt.
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """A jieba dictionary as jieba reads it: `freq` and `total` as `Tokenizer.initialize`
+    makes them (every word's prefixes with frequency 0), `tags` as `POSTokenizer` reads them."""
+
+    freq: dict[str, int]
+    total: int
+    tags: dict[str, str]
+
+
+def read_dictionary(tokenizer: jieba.Tokenizer) -> Dictionary:
+    """`tokenizer`'s dictionary file read by jieba's own code (two passes over the file)."""
+    freq, total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+    table = types.SimpleNamespace()  # load_word_tag only sets `word_tag_tab` on its instance
+    jieba.posseg.POSTokenizer.load_word_tag(table, tokenizer.get_dict_file())
+    return Dictionary(freq, total, table.word_tag_tab)
+
+
+def cache_path(tokenizer: jieba.Tokenizer) -> Path:
+    """Where the dictionary of `tokenizer` is cached: jieba's cache folder (its `tmp_dir`,
+    else the system's temporary folder), one file per dictionary path."""
+    name = hashlib.sha256(repr(tokenizer.dictionary).encode("utf-8")).hexdigest()[:16]
+    return Path(tokenizer.tmp_dir or tempfile.gettempdir()) / f"press-extract-dict.{name}.cache"
+
+
+def load_dictionary(tokenizer: jieba.Tokenizer) -> Dictionary:
+    """`read_dictionary(tokenizer)`, from a cache file when one was written for the same
+    dictionary bytes, jieba version and Python: one marshal read instead of jieba's cache
+    read plus a second pass over the file for the tags (most of a worker's start-up).
+    A missing, stale or unreadable cache is rebuilt; one that cannot be written is skipped."""
+    with tokenizer.get_dict_file() as fh:
+        key = hashlib.sha256(fh.read())
+    key.update(f"\0{jieba.__version__}\0{sys.implementation.cache_tag}\0{CACHE_FORMAT}".encode())
+    path = cache_path(tokenizer)
+    try:
+        # one read, then loads: marshal.load on a file reads it a few bytes at a time
+        stored, freq, total, tags = marshal.loads(path.read_bytes())
+        if stored == key.hexdigest() and isinstance(freq, dict) and isinstance(total, int) and isinstance(tags, dict):
+            return Dictionary(freq, total, tags)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    dictionary = read_dictionary(tokenizer)
+    write_cache(path, marshal.dumps((key.hexdigest(), dictionary.freq, dictionary.total, dictionary.tags)))
+    return dictionary
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (workers may start together); a folder
+    that cannot be written is only logged: the cache saves time, nothing else."""
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        logging.getLogger(__name__).debug("dictionary cache not written to %s: %s", path, error)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+class TagTokenizer(jieba.posseg.POSTokenizer):
+    """jieba's `POSTokenizer` over `tokenizer`, given its word-tag table (as
+    `POSTokenizer.load_word_tag` reads it) instead of reading the dictionary file again."""
+
+    def __init__(self, tokenizer: jieba.Tokenizer, *, word_tag_tab: dict[str, str]) -> None:
+        self.tokenizer = tokenizer
+        self.word_tag_tab = word_tag_tab
+
+
 class JiebaTokenizer:
     """Callable `text -> Doc` using a private jieba dictionary plus rules/userdict.txt."""
 
@@ -172,7 +258,9 @@ class JiebaTokenizer:
         # jieba logs its dictionary loading at DEBUG on its own logger; keep stderr for progress.
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self.jieba = RouteTokenizer()
-        self.jieba.initialize()
+        dictionary = load_dictionary(self.jieba)
+        self.jieba.FREQ, self.jieba.total, self.jieba.initialized = dictionary.freq, dictionary.total, True
+        self._word_tags = dictionary.tags
         for word, freq, tag in rules.userdict:
             self.jieba.add_word(word, freq, tag)
 
@@ -181,7 +269,7 @@ class JiebaTokenizer:
         """jieba's part-of-speech tagger over this tokenizer (same user dictionary), made
         once on first use: a second dictionary would double start-up time and memory. It
         takes the user tags out of the tokenizer, which cutting does not use."""
-        return jieba.posseg.POSTokenizer(self.jieba)
+        return TagTokenizer(self.jieba, word_tag_tab=self._word_tags)
 
     def word_tag(self, word: str) -> str | None:
         """The dictionary's part-of-speech tag of `word` (v, n, ns …), None for a word the

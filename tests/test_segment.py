@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import marshal
 import math
 import tomllib
 
 import jieba
+import jieba.posseg
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -172,3 +174,134 @@ def test_python_route_is_used_when_the_extension_is_absent(monkeypatch, jieba_pa
 def test_compiled_route_is_used_when_built():
     # On a machine with a compiler the install builds it; say so rather than skip silently.
     assert RouteTokenizer().compiled == (segment._route is not None)
+
+
+def small_dictionary(path, lines):
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    tokenizer = RouteTokenizer(str(path))
+    tokenizer.tmp_dir = str(path.parent / "cache")
+    (path.parent / "cache").mkdir(exist_ok=True)
+    return tokenizer
+
+
+def as_jieba_reads_it(path):
+    tokenizer = jieba.Tokenizer(str(path))
+    tokenizer.tmp_dir = str(path.parent / "jieba-cache")  # not our cache folder
+    (path.parent / "jieba-cache").mkdir(exist_ok=True)
+    tokenizer.initialize()
+    return tokenizer.FREQ, tokenizer.total, jieba.posseg.POSTokenizer(tokenizer).word_tag_tab
+
+
+def test_dictionary_cache_holds_what_jieba_reads(tmp_path):
+    tokenizer = small_dictionary(tmp_path / "dict.txt", ["开发区 20 n", "开发 30 v", "临平 5 ns"])
+    expected = as_jieba_reads_it(tmp_path / "dict.txt")
+    assert not list((tmp_path / "cache").iterdir())
+    for _ in ("written", "read back"):
+        d = segment.load_dictionary(tokenizer)
+        assert (d.freq, d.total, d.tags) == expected
+        assert [p.name for p in (tmp_path / "cache").iterdir()] == [segment.cache_path(tokenizer).name]
+
+
+def test_dictionary_cache_follows_the_dictionary_bytes(tmp_path):
+    tokenizer = small_dictionary(tmp_path / "dict.txt", ["开发区 20 n", "开发 30 v"])
+    segment.load_dictionary(tokenizer)
+    small_dictionary(tmp_path / "dict.txt", ["开发区 20 n", "开发 31 vn"])  # same path, same length
+    d = segment.load_dictionary(tokenizer)
+    assert (d.freq, d.total, d.tags) == as_jieba_reads_it(tmp_path / "dict.txt")
+    assert d.freq["开发"] == 31 and d.tags["开发"] == "vn"
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"not marshal", marshal.dumps(("0" * 64, {"x": 1}, 1, {})),  # a stale key
+    marshal.dumps([1, 2]),  # not the cache's shape
+])
+def test_a_bad_dictionary_cache_is_rebuilt(tmp_path, content):
+    tokenizer = small_dictionary(tmp_path / "dict.txt", ["开发区 20 n"])
+    path = segment.cache_path(tokenizer)
+    path.write_bytes(content)
+    d = segment.load_dictionary(tokenizer)
+    assert (d.freq, d.total, d.tags) == as_jieba_reads_it(tmp_path / "dict.txt")
+    assert segment.load_dictionary(tokenizer) == d  # and the file was rewritten
+
+
+def test_an_unwritable_cache_folder_only_costs_time(tmp_path):
+    tokenizer = small_dictionary(tmp_path / "dict.txt", ["开发区 20 n"])
+    tokenizer.tmp_dir = str(tmp_path / "absent")
+    d = segment.load_dictionary(tokenizer)
+    assert (d.freq, d.total, d.tags) == as_jieba_reads_it(tmp_path / "dict.txt")
+    assert not (tmp_path / "absent").exists()
+
+
+def test_pipeline_dictionary_is_jiebas_with_the_user_words(nlp, jieba_pair):
+    # The tokenizer's dictionary (through the cache) and tags against jieba's own reading.
+    theirs = jieba_pair[0]
+    assert nlp.tokenizer.jieba.FREQ == theirs.FREQ and nlp.tokenizer.jieba.total == theirs.total
+    reference = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    tags = dict(reference.word_tag_tab, **{w: t for w, _, t in load_rules().userdict if t})
+    nlp.tokenizer.tagger.makesure_userdict_loaded()
+    assert nlp.tokenizer.tagger.word_tag_tab == tags
+
+
+# The HMM's alphabet: frequent characters, characters of names, and Han characters none of
+# its tables hold (every state scores MIN_FLOAT there: ties broken by the state letter).
+UNSEEN = [chr(c) for c in range(0x9F00, 0x9FD6) if all(chr(c) not in jieba.finalseg.emit_P[s] for s in "BMES")][:6]
+HMM_ALPHABET = (
+    sorted(jieba.finalseg.emit_P["S"], key=lambda c: (-jieba.finalseg.emit_P["S"][c], c))[:200]  # frequent alone
+    + sorted(jieba.finalseg.emit_P["B"], key=lambda c: (-jieba.finalseg.emit_P["B"][c], c))[:200]  # word starts
+    + ["鑫", "瑀", "琮", "赟", "燊"] + UNSEEN
+)
+
+
+def hmm_texts() -> list[str]:
+    """Every run of finalseg's Han characters in every article (see article_texts)."""
+    return [run for text in article_texts() for run in jieba.finalseg.re_han.findall(text)]
+
+
+@needs_compiled
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (the shared articles) is absent")
+def test_compiled_hmm_cuts_every_article_as_jieba():
+    # Not only the unknown runs the route hands it: every Han run of every article, whole.
+    runs = hmm_texts()
+    assert len(runs) > 10000
+    for run in runs:
+        assert segment._route.hmm_cut(run, jieba.finalseg.cut, jieba.finalseg) == list(jieba.finalseg.cut(run)), run
+
+
+@needs_compiled
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(HMM_ALPHABET), min_size=1, max_size=40))
+def test_compiled_hmm_is_jiebas_on_random_han_text(text):
+    assert len(UNSEEN) == 6
+    assert segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg) == list(jieba.finalseg.cut(text))
+
+
+@needs_compiled
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(HMM_ALPHABET[:50] + list("ab12.%- ")), max_size=30))
+def test_compiled_hmm_hands_other_text_to_jieba(text):
+    # Runs with other characters than finalseg's Han ones go to finalseg.cut itself.
+    assert segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg) == list(jieba.finalseg.cut(text))
+
+
+@needs_compiled
+def test_compiled_hmm_follows_jiebas_force_split_words(monkeypatch):
+    text = "小明硕士毕业于中国科学院计算所"
+    assert "硕士" in segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg)
+    monkeypatch.setattr(jieba.finalseg, "Force_Split_Words", {"硕士"})
+    words = segment._route.hmm_cut(text, jieba.finalseg.cut, jieba.finalseg)
+    assert words == list(jieba.finalseg.cut(text)) and "硕士" not in words and "硕" in words
+
+
+@needs_compiled
+def test_compiled_hmm_falls_back_to_python_on_other_tables(monkeypatch):
+    # Tables that are not jieba's dicts of floats (an int start score): the Python model runs.
+    calls = []
+
+    def hmm(chars):
+        calls.append(chars)
+        return jieba.finalseg.cut(chars)
+
+    monkeypatch.setattr(jieba.finalseg, "start_P", dict(jieba.finalseg.start_P, B=0))
+    text = "小明硕士毕业于中国科学院计算所"
+    assert segment._route.hmm_cut(text, hmm, jieba.finalseg) == list(jieba.finalseg.cut(text))
+    assert calls == [text]
