@@ -790,7 +790,7 @@ class OrganizationsExtractor:
         like a site (`site_endings`: 艺尚美谷 and 深汕智造城 are projects).
 
         >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
-        >>> t = "台嘉成都玻纤、嘉里粮油、载人航天、宝安燕罗、推动发展、艺尚美谷"
+        >>> t = "华晶绵阳玻纤、益海粮油、载人航天、宝安燕罗、推动发展、艺尚美谷"
         >>> v = View(rules_only_pipeline().make_doc(t))
         >>> [comp.proper_opened(v, t.index(w), t.index(w) + len(w)) for w in t.split("、")]
         [True, True, False, False, False, False]
@@ -983,7 +983,7 @@ class OrganizationsExtractor:
                     width_first, width_last = last_span[1] - last_span[0], 0
                 first = self.trim_item(v, items[0], at_end=False, width=width_first, known=edges)
                 if first not in by_span and not self.brand_shaped(doc_text[first[0] : first[1]]) and self.proper_opened(v, *v.span(*items[0])):
-                    first = v.span(*items[0])  # a proper name opens the item: it is whole (台嘉成都玻纤, not 成都玻纤)
+                    first = v.span(*items[0])  # a proper name opens the item: it is whole (华晶绵阳玻纤, not 绵阳玻纤)
                 if not inner:
                     width_last = first[1] - first[0]
                 spans = [first] + inner
@@ -1007,10 +1007,10 @@ class OrganizationsExtractor:
                 org_type = noun or "company"
                 # With no member and no type noun, only items shaped like a firm's short
                 # name are taken (倍特生物 in 艺尚美谷、倍特生物等产业项目); after a neutral noun
-                # also items that open with a proper name (嘉里粮油 in …、嘉里粮油等102个投资项目).
+                # also items that open with a proper name (益海粮油 in …、益海粮油等25个投资项目).
                 brands_only = noun is None and not members
                 # A county's short form is a firm's name in a list a type noun closes, next
-                # to items that are no places (伊利、金锣、兴和等一批品牌; not 萧山、余杭等企业).
+                # to items that are no places (华为、腾讯、兴和等一批企业; not 萧山、余杭等企业).
                 mixed = noun is not None and any(not self.is_place(doc_text[a:b]) for a, b in spans)
                 for s, e in spans:
                     text = doc_text[s:e]

@@ -4,6 +4,7 @@ base note's figure (同期为下降9.8%), and from-to spans (从1.16万名增长
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from decimal import Decimal
 
 from ..types import Metric, Quantity
@@ -75,8 +76,8 @@ class MetricParts(ListReader):
         text, end = ctx.text, q.start - 1
         if end <= floor or text[end] != "（" or not text.startswith("）", q.end):
             return None
-        cuts = sorted(b for b in ctx.boundaries if floor <= b < end)
-        for a in reversed(cuts[-2:]):  # the word before the bracket, or the two (内蒙古|自治区)
+        cuts = (b for b in range(end - 1, floor - 1, -1) if b in ctx.boundaries)
+        for a in itertools.islice(cuts, 2):  # the word before the bracket, or the two (内蒙古|自治区)
             if self._names_place(ctx, text[a:end]):
                 return a, text[a:end]
         return None
