@@ -241,6 +241,21 @@ def _once_per_name(items: Iterable[dict]) -> list[dict]:
     return out
 
 
+def attribute_ok(name: str, gold: Any, pred: Any) -> bool:
+    """Whether a prediction's attribute is right; gold may list several acceptable values
+    (an event's day or its year), as the shared scorer reads them.
+
+    >>> attribute_ok("period", ["2012-12", "2012"], "2012"), attribute_ok("period", "2012", "2012-12")
+    (True, False)
+    >>> attribute_ok("change", [6.0, 2.5], 6), attribute_ok("comparator", ">=", ">=")
+    (True, True)
+    """
+    wanted = gold if isinstance(gold, list) else [gold]
+    if name in _NUMERIC_ATTRIBUTES:
+        return any(close(pred, w) for w in wanted)
+    return str(pred) in [str(w) for w in wanted]
+
+
 def _score_article(kind: str, doc_id: str, gold: list[dict], pred: list[dict], score: KindScore, misses: list[Miss]) -> None:
     if kind == "organizations":
         gold, pred = _once_per_name(gold), _once_per_name(pred)
@@ -260,10 +275,7 @@ def _score_article(kind: str, doc_id: str, gold: list[dict], pred: list[dict], s
         for name in ATTRIBUTES[kind]:
             if g.get(name) is not None:
                 tally = score.attributes.setdefault(name, [0, 0])
-                if name in _NUMERIC_ATTRIBUTES:
-                    tally[0] += close(pred[hit].get(name), g.get(name))
-                else:
-                    tally[0] += str(pred[hit].get(name)) == str(g.get(name))
+                tally[0] += attribute_ok(name, g[name], pred[hit].get(name))
                 tally[1] += 1
     for j, p in enumerate(pred):
         if not used[j]:

@@ -4,6 +4,7 @@ agreement with the team's shared scorer when ../shared is present."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import io
 import json
@@ -168,6 +169,19 @@ def test_same_figures_as_the_shared_scorer(folders):
     assert misses == _listed(verbose)
 
 
+def test_gold_may_list_acceptable_attribute_values(tmp_path):
+    """A list in gold (DEV README: `"period": ["2012-12", "2012"]`) accepts any of its values."""
+    gold = copy.deepcopy(GOLD)
+    gold["d1"]["metrics"][0]["period"] = ["2022-12", "2022"]
+    gold["d1"]["goals"][0]["comparator"] = [">=", ">"]
+    pred, gold_dir = write_folders(tmp_path, gold, PRED)
+    mine = evaluate(pred, gold_dir).to_dict()
+    assert mine["metrics"]["attributes"]["period"] == 1.0
+    assert mine["goals"]["attr_acc"] == 1.0  # was 0.0: the list accepts the prediction's ">"
+    if SHARED_SCORER.exists():
+        assert ours(pred, gold_dir)[0] == shared_score(pred, gold_dir)[0]
+
+
 VALUES = st.sampled_from([1, 5, 6, 6.0000001, 10, 1e8, 106727000000])
 UNITS = st.sampled_from(["CNY", "%", "家"])
 NAMES = st.sampled_from(["临平区委", "浙江大学", "ＡＢＣ公司", "ABC公司", "老板电器"])
@@ -178,8 +192,9 @@ def _item(draw, *, gold: bool) -> dict:
     item = {
         "text": draw(TEXTS), "indicator": draw(TEXTS), "name": draw(NAMES),
         "value": draw(st.one_of(st.none(), VALUES)), "value_max": draw(st.one_of(st.none(), VALUES)), "unit": draw(UNITS),
-        "qualifier": draw(st.sampled_from(["exact", "approx"])), "org_type": draw(st.sampled_from(["company", "government"])),
-        "period": draw(st.sampled_from([None, "2023", "2024"])), "comparator": draw(st.sampled_from([None, ">=", ">"])),
+        "qualifier": draw(st.sampled_from(["exact", "approx"])), "org_type": draw(st.sampled_from(["company", "government", ["company", "organization"]])),
+        "period": draw(st.sampled_from([None, "2023", "2024", ["2023-12", "2023"]])),
+        "comparator": draw(st.sampled_from([None, ">=", ">", [">=", ">"]])),
         "deadline": draw(st.sampled_from([None, "2025", 2025, "2030"])), "change": draw(st.sampled_from([None, 6, 6.0, 2.5])),
     }
     if gold and draw(st.booleans()):
