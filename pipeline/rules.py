@@ -1159,7 +1159,7 @@ def load_indicators(path: Path) -> Indicators:
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
 GOAL_TRIGGER_KEYS = ("words", "future_only", "unless_past", "noun_like", "blockers", "qualitative", "after", "time_prefixes", "phrases", "fact_markers")
-GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "not_openers", "links", "span_to", "span_from", "respectively", "rank_moves")
+GOAL_CHANGE_KEYS = ("up", "down", "bases", "openers", "not_openers", "links", "span_to", "span_from", "span_verbs", "span_now", "respectively", "rank_moves")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 from decimal import Decimal
 
-from ..types import Metric, Quantity
+from ..types import Metric, Quantity, Time
 from .bases import Base, base_note, year_before
 from .context import LinkContext, quantity_id
 from .frames import Period, is_point, is_since, kind_of, period_label, same_period, year_of
@@ -115,9 +115,14 @@ class MetricParts(ListReader):
         ]
         return Period(same_period(found[-1], frame, words=self.same_period), "clause") if found else None
 
+    def _from_time(self, ctx: "LinkContext", s: int, a: Quantity) -> Time | None:
+        """The resolved time the first value of 从A增长至B is stated at (由|2015年的|120家), if any."""
+        start = self._before_time(ctx, a.start, s)
+        return next((t for t in ctx.times.starting_in(start, a.start) if t.start == start and t.resolved and t.start_date), None)
+
     def _from_to(self, ctx: "LinkContext", s: int, a: Quantity, b: Quantity) -> bool:
         """从A增长至B, also with a time before each value (从2021年底的300家增加到2023年底的400家)."""
         a_start = self._before_time(ctx, a.start, s)
         if not ctx.text[max(s, a_start - 2):a_start].endswith(self.span_from):
             return False
-        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.change_words, self.span_to)
+        return is_span(ctx.text[a.end:self._before_time(ctx, b.start, a.end)], self.span_joins, self.span_to)

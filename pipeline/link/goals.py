@@ -51,7 +51,7 @@ class GoalLinker(TriggerFinder, PhraseFinder):
                 # 总投资35674.8亿元，同比增长26.2% / 专项债券3.9万亿元、比上年增加1000亿元: how the
                 # planned figure compares with last year's, not a second target.
                 continue
-            if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and is_span(text[q.end:nxt.start], self.change_words, self.span_to):
+            if nxt is not None and any(w in text[prev_end:q.start] for w in self.span_from) and is_span(text[q.end:nxt.start], self.span_joins, self.span_to):
                 # 从人均8.7万元提高到12万元以上: the first number is where the target starts from;
                 # its phrase names the target.
                 baseline = self._phrase(ctx, q, prev_end, words=self.goal_words)

@@ -49,7 +49,11 @@ class PhraseFinder(SkipRules):
                 return (a, b) if a < b else None
         named_from = left
         left = self._past_names(ctx, left, q.start)
-        dated = self._before_time(ctx, q.start, named_from) if not text[left:q.start].strip("的 ") else q.start
+        dated = self._before_time(ctx, q.start, named_from)
+        if text[left:q.start].strip("的 ") and not text[named_from:dated].endswith(self.span_from):
+            # A comparison base (比|2019年的…) stays in the phrase; the time a span starts
+            # from (由|2015年的120家增加到…) does not, though 由 also marks a base.
+            dated = q.start
         if dated < q.start and words.index["trail"].ending(text, named_from, dated):
             # 规上企业从|2021年底的300家, GDP在|2021年突破3万亿元: the indicator stands before the
             # time and the framing word (trail) that introduces it.
@@ -107,10 +111,14 @@ class PhraseFinder(SkipRules):
         return (a, b) if a < b and not self._only_change(text[a:b]) else None
 
     def _before_time(self, ctx: "LinkContext", pos: int, floor: int) -> int:
-        """The start of a time, and 的, that end right at `pos` (从|2021年底的|300家), else `pos`."""
+        """The start of a time, and 的, that end right at `pos` (从|2021年底的|300家), or of a
+        word for now (增加到|目前的|350家), else `pos`."""
         end = pos - 1 if ctx.text[pos - 1:pos] == "的" else pos
         t = next((t for t in ctx.times.starting_in(floor, end) if t.end == end), None)
-        return pos if t is None else t.start
+        if t is not None:
+            return t.start
+        now = longest_at_end(ctx.text[max(floor, end - 2):end], self.span_now)
+        return end - len(now) if now and end - len(now) in ctx.boundaries else pos
 
     def _past_names(self, ctx: "LinkContext", left: int, end: int) -> int:
         """Move `left` past the times and organisations in [left, end): they are the period

@@ -121,10 +121,11 @@ class LinkWords:
         self.comparators = goals.comparators
         ch = goals.changes
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
-        self.span_to, self.span_from = tuple(ch["span_to"]), tuple(ch["span_from"])
+        self.span_to, self.span_from, self.span_now = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(ch["span_now"])
         # Words that join two numbers (增长, 至, 、): then the first is no part of the second's noun.
         self.change_words = self.up + self.down
         self.number_joins = self.change_words + self.span_to + tuple(self.joiners)
+        self.span_joins = self.change_words + tuple(ch["span_verbs"])  # what joins 从A…到B
         self.comparison_openers = tuple(ch["openers"])  # 较, 比 (also inside 同比, 环比)
         alt = alternation
         opener = f"{_not_inside(ch['not_openers'], ch['openers'])}(?:{alt(ch['openers'])})[^，,；;。]{{1,{OPENER_REACH}}}?"
