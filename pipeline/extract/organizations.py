@@ -435,6 +435,24 @@ class OrganizationsExtractor:
         tops = [c for c in codes if not any(d.is_ancestor(o, c) and o != c for o in codes)]
         return tops[0] if len(tops) == 1 else None
 
+    def bracketed_place_before(self, text: str, start: int) -> int:
+        """The start of a place and a place in brackets that end at `start`, else `start`:
+        the official names of national bodies seated in a city open so (中国（深圳）综合开发研究院).
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> t = "据中国（杭州）跨境电商综试区"
+        >>> comp.bracketed_place_before(t, 7), comp.bracketed_place_before("（杭州）综试区", 4), comp.bracketed_place_before("公司（杭州）", 6)
+        (1, 4, 6)
+        """
+        if start < 2 or text[start - 1] not in ")）":
+            return start
+        opening = max(text.rfind("（", 0, start - 1), text.rfind("(", 0, start - 1))
+        if opening < 0 or not self.is_place(text[opening + 1 : start - 1]):
+            return start
+        places = self.patterns.places
+        k = next((k for k in range(min(self.divisions.max_chars, opening), 1, -1) if text[opening - k : opening] in places or text[opening - k : opening] in self.place_words), 0)
+        return opening - k if k else start
+
     def leading_places(self, text: str) -> list[str]:
         """The division names that open `text`, left to right, longest first at each point."""
         surfaces = self.place_words
@@ -552,7 +570,9 @@ class OrganizationsExtractor:
                 continue
             if lead < len(pieces):
                 pieces = pieces[lead:]
-            if org_type in p.place_types:
+            # 中国（上海）|自由贸易试验区管委会: a place in brackets names all that follows it.
+            bracketed = bool(pieces) and self.bracketed_place_before(doc_text, pieces[0][0]) < pieces[0][0]
+            if org_type in p.place_types and not bracketed:
                 # 区委, 政府, 开发区 ... are named by a place: start at the first place.
                 first = next((i for i, (_, w) in enumerate(pieces) if self.is_place(w)), None)
                 if first is None:
@@ -571,6 +591,7 @@ class OrganizationsExtractor:
                 places = self.leading_places(doc_text[a:end])
                 if places and a + len(places[0]) > start:
                     start = a
+            start = self.bracketed_place_before(doc_text, start)
             text = doc_text[start:end]
             if end - start - (end - head_start) < p.min_name_chars:
                 continue
