@@ -373,6 +373,7 @@ class OrgPatterns:
     media_max_chars: int
     legal_suffixes: tuple[str, ...]  # longest first
     min_short_chars: int
+    alias_markers: tuple[str, ...]  # longest first
     proper_max_freq: int
     noun_words: int
     site_endings: tuple[str, ...]
@@ -503,6 +504,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         media_max_chars=_int(path, media, "max_chars", where="media"),
         legal_suffixes=tuple(longest(_words(path, data, "document.legal_suffixes"))),
         min_short_chars=_int(path, document, "min_short_chars", where="document"),
+        alias_markers=tuple(longest(_words(path, data, "document.alias_markers"))),
         proper_max_freq=_int(path, lists, "proper_max_freq", where="lists"),
         noun_words=_int(path, lists, "noun_words", where="lists"),
         site_endings=tuple(longest(_words(path, data, "lists.site_endings"))),

@@ -749,6 +749,32 @@ class OrganizationsExtractor:
             return None
         return rest
 
+    def declared_alias(self, text: str, end: int) -> tuple[str, int] | None:
+        """The short name declared in brackets right after a name ending at `end`, and where
+        the brackets end (（以下简称“老板电器”）), or None.
+
+        >>> comp = rules_only_pipeline().get_pipe("press_extract_organizations")
+        >>> t = "杭州老板电器股份有限公司（以下简称“老板电器”）"
+        >>> comp.declared_alias(t, 12), comp.declared_alias("某某集团（简称公司）", 4), comp.declared_alias("某某集团（杭州）", 4)
+        (('老板电器', 24), None, None)
+        """
+        p = self.patterns
+        if text[end : end + 1] not in ("（", "("):
+            return None
+        close = min((i for i in (text.find("）", end), text.find(")", end)) if i > 0), default=-1)
+        inside = text[end + 1 : close] if 0 < close - end <= p.max_chars else ""
+        marker = next((m for m in p.alias_markers if inside.startswith(m)), None)
+        if marker is None:
+            return None
+        alias = inside[len(marker) :].strip(" ：:为“”\"‘’「」")
+        if len(alias) < p.min_short_chars or is_punct(alias) or any(is_punct(c) for c in alias) or alias in p.stops:
+            return None
+        if (p.head_of(alias) or ("",))[0] == alias or made_of(alias, p.modifiers) or self.is_place(alias):
+            return None  # 公司, 集团: a head alone; a bare place
+        if alias in self.dictionary.cut(alias) and self.is_common(alias):
+            return None
+        return alias, close + 1
+
     def ends_name(self, v: "View", e: int) -> bool:
         """Whether a name may end at `e`: a word boundary, or a person's title glued to the
         name in one word (自治区党委|书记 of 党委书记, 某某集团|董事长)."""
@@ -770,6 +796,10 @@ class OrganizationsExtractor:
             for short in shorts:
                 if short is not None and short not in wanted:
                     wanted[short] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
+        for f in found:
+            declared = self.declared_alias(text, f.end)
+            if declared is not None and declared[0] not in wanted:
+                wanted[declared[0]] = (Found(0, 0, f.canonical, f.org_type, SOURCE_DOCUMENT), f.end)
         out = []
         for name, (f, after) in wanted.items():
             at = text.find(name, after)
