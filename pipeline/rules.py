@@ -370,6 +370,7 @@ class OrgPatterns:
     predicate_tags: frozenset[str]
     media_cues: tuple[str, ...]  # longest first
     media_heads: tuple[str, ...]  # longest first
+    media_lead_cues: tuple[str, ...]
     media_max_chars: int
     legal_suffixes: tuple[str, ...]  # longest first
     min_short_chars: int
@@ -501,6 +502,7 @@ def load_org_patterns(path: Path) -> OrgPatterns:
         predicate_tags=frozenset(_words(path, data, "generic.predicate_tags")),
         media_cues=tuple(longest(_words(path, data, "media.cues"))),
         media_heads=tuple(longest(_words(path, data, "media.heads"))),
+        media_lead_cues=tuple(longest(_words(path, data, "media.lead_cues"))),
         media_max_chars=_int(path, media, "max_chars", where="media"),
         legal_suffixes=tuple(longest(_words(path, data, "document.legal_suffixes"))),
         min_short_chars=_int(path, document, "min_short_chars", where="document"),

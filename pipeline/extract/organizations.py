@@ -643,7 +643,33 @@ class OrganizationsExtractor:
                     if found is not None:
                         out.append(Found(found[0], found[1], text[found[0] : found[1]], "other", SOURCE_MEDIA))
                 at = text.find(cue, e)
+        for cue in p.media_lead_cues:
+            at = text.find(cue)
+            while at >= 0:
+                found = self.outlet_after(v, at + len(cue))
+                if found is not None:
+                    out.append(Found(found[0], found[1], text[found[0] : found[1]], "other", SOURCE_MEDIA))
+                at = text.find(cue, at + len(cue))
         return out
+
+    def outlet_after(self, v: "View", start: int) -> tuple[int, int] | None:
+        """The outlet a source line names from `start`: the longest run of words there, up to
+        punctuation, that ends with a media head (人民网|福建频道 -> 人民网; 《国际金融报》)."""
+        p = self.patterns
+        text = v.text
+        if text.startswith("《", start):
+            start += 1
+        first = v.word_from(start) if start in v.boundaries else ""
+        if not first or self.is_stop(first) or (self.opens_no_name(first) and self.is_common(first)):
+            return None
+        end = start
+        while end < len(text) and end - start < p.media_max_chars and not is_punct(text[end]):
+            end += 1
+        for k in range(end, start + 2, -1):
+            head = next((h for h in p.media_heads if text.endswith(h, start, k)), None)
+            if head is not None and k in v.boundaries and k - len(head) - start >= 2 and not made_of(text[start : k - len(head)], p.modifiers):
+                return start, k
+        return None
 
     def outlet_before(self, v: "View", end: int) -> tuple[int, int] | None:
         p = self.patterns
