@@ -501,7 +501,7 @@ class OrganizationsExtractor:
         for m in o.pattern.finditer(text):
             s, e = m.span()
             organ = m.group()
-            if e not in ends:
+            if not self.ends_name(v, e):  # 深圳市委|书记 may be one word (市委书记)
                 continue
             org_type, department = o.organs.get(organ, ("government", False))
             chain = self.places_before(text, s, floor=max(0, s - 3 * self.divisions.max_chars))
