@@ -15,6 +15,7 @@ from pipeline.extract.org_crf import (
     features,
     known_features,
     lexicon_from_rows,
+    lexicon_marks,
     model_attributes,
     read_lexicon,
     spans_of,
@@ -54,6 +55,40 @@ def test_features_of_a_character(text, words, at, expected, absent):
     f = features(text, words, LEX)
     assert len(f) == len(text)
     assert expected <= set(f[at]) and not absent & set(f[at])
+
+
+ROWS = [("h", "government", "局"), ("h", "government", "统计局"), ("k", "government", "统计局"), ("p", "p", "杭州"), ("p", "p", "杭州市")]
+
+
+def _naive_marks(text, rows):
+    """Each entry's B/I/E marks where it occurs, by start, then length, then row order."""
+    marks = {}
+    for i in range(len(text)):
+        for name, cls, surface in sorted(rows, key=lambda r: len(r[2])):
+            if text.startswith(surface, i):
+                end = i + len(surface) - 1
+                marks.setdefault(i, []).append(name + cls + "B")
+                for j in range(i + 1, end):
+                    marks.setdefault(j, []).append(name + cls + "I")
+                marks.setdefault(end, []).append(name + cls + "E")
+    return {i: list(dict.fromkeys(ms)) for i, ms in marks.items()}
+
+
+def _entry_marks(text):
+    """`lexicon_marks` without the neighbours' edges (`+`, `-`)."""
+    marks = {i: [m for m in ms if m[0] not in "+-"] for i, ms in lexicon_marks(text, lexicon_from_rows(ROWS)).items()}
+    return {i: ms for i, ms in marks.items() if ms}
+
+
+@pytest.mark.parametrize("text", ["杭州", "在杭州", "杭州市统计局", "市统计局局", "杭", "统计", "杭州杭州市"])
+def test_lexicon_marks_are_each_entry_where_it_occurs(text):
+    assert _entry_marks(text) == _naive_marks(text, ROWS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(list("杭州市统计局在")), max_size=20))
+def test_lexicon_marks_match_a_naive_search(text):
+    assert _entry_marks(text) == _naive_marks(text, ROWS)
 
 
 def test_bad_lexicon_line_names_file_and_line(tmp_path):

@@ -31,10 +31,10 @@ META_FILE = "meta.json"
 ARCH_NAME = "crf"
 
 Span = tuple[int, int]
-# first two characters (the character, for an entry of one) -> ((length, {surface:
-# dictionary feature prefixes}), ...) of the entries starting with them, by length: a
-# position looks up its character and its pair, and only on a hit one slice per length.
-Lexicon = dict[str, tuple[tuple[int, dict[str, tuple[str, ...]]], ...]]
+# first two characters (the character, for an entry of one) -> (the lengths, ascending,
+# {surface: dictionary feature prefixes}) of the entries starting with them: a position
+# looks up its character and its pair, and only on a hit one slice per length.
+Lexicon = dict[str, tuple[tuple[int, ...], dict[str, list[str]]]]
 # feature kind -> value -> feature string, of the features a model has (`known_features`)
 Known = dict[str, dict[str, str]]
 
@@ -49,13 +49,10 @@ def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], kno
 
 
 def lexicon_from_rows(rows: Iterable[tuple[str, str, str]]) -> Lexicon:
-    by_first: dict[str, dict[int, dict[str, list[str]]]] = {}
+    by_start: dict[str, dict[str, list[str]]] = {}
     for name, cls, surface in rows:
-        by_first.setdefault(surface[:2], {}).setdefault(len(surface), {}).setdefault(surface, []).append(f"{name}{cls}")
-    return {
-        c: tuple((n, {s: tuple(v) for s, v in d.items()}) for n, d in sorted(lengths.items()))
-        for c, lengths in by_first.items()
-    }
+        by_start.setdefault(surface[:2], {}).setdefault(surface, []).append(name + cls)
+    return {k: (tuple(sorted({len(s) for s in d})), d) for k, d in by_start.items()}
 
 
 def read_lexicon(path: Path) -> Lexicon:
@@ -79,18 +76,25 @@ def lexicon_marks(text: str, lexicon: Lexicon) -> dict[int, list[str]]:
     starting just after). Positions without any are absent."""
     marks: dict[int, list[str]] = {}
     get = lexicon.get
+    n = len(text)
     for i, (ch, pair) in enumerate(zip(text, [*map(add, text, text[1:]), ""])):
+        one, more = get(ch), get(pair)
+        if one is None and more is None:
+            continue
         # one-character entries first, then longer ones: by length, as they are marked
-        for length, surfaces in get(ch, ()) + get(pair, ()):
-            names = surfaces.get(text[i : i + length])
-            if names is None:
-                continue
-            end = i + length - 1
-            for name in names:
-                marks.setdefault(i, []).append(name + "B")
-                for j in range(i + 1, end):
-                    marks.setdefault(j, []).append(name + "I")
-                marks.setdefault(end, []).append(name + "E")
+        for lengths, surfaces in filter(None, (one, more)):
+            for length in lengths:
+                if i + length > n:
+                    break  # a slice past the end is shorter: it could be another entry
+                names = surfaces.get(text[i : i + length])
+                if names is None:
+                    continue
+                end = i + length - 1
+                for name in names:
+                    marks.setdefault(i, []).append(name + "B")
+                    for j in range(i + 1, end):
+                        marks.setdefault(j, []).append(name + "I")
+                    marks.setdefault(end, []).append(name + "E")
     edges: dict[int, list[str]] = {}
     for i, ms in marks.items():
         ms = marks[i] = list(dict.fromkeys(ms))
@@ -100,7 +104,7 @@ def lexicon_marks(text: str, lexicon: Lexicon) -> dict[int, list[str]]:
                 if i:
                     edges.setdefault(i - 1, []).append("+" + m)
     for i, es in edges.items():
-        if i < len(text):
+        if i < n:
             marks.setdefault(i, []).extend(es)
     return marks
 
