@@ -6,7 +6,9 @@ word, and the entries of a lexicon that start, continue or end there (organisati
 words by type, division names and short forms, known organisation names; see
 `lexicon_of`). The lexicon is written into the model folder at training time
 (`lexicon.tsv`), so the features at run time are the ones the model was trained on
-whatever rules/ holds later (the rules' sha256 is in the model's meta.json).
+whatever rules/ holds later (the rules' sha256 is in the model's meta.json). At run time
+`CharCRF` emits only the features its model has (read from the model file when it is
+opened, so a retrained model brings its own): the same tags, half the strings.
 
 Compared with the spaCy transition-based NER by bench/org_arch.py (figures in
 pipeline/train.py): better on both held-out slices and cheaper per character; it is the
@@ -17,8 +19,11 @@ has no randomness.
 from __future__ import annotations
 
 import json
+import struct
+from itertools import chain, repeat
+from operator import add
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import pycrfsuite
 
@@ -28,11 +33,12 @@ META_FILE = "meta.json"
 ARCH_NAME = "crf"
 
 Span = tuple[int, int]
-# first character -> ((length, {surface: dictionary feature prefixes}), ...) of the entries
-# starting with it: a position looks up one slice per length, not every entry.
-Lexicon = dict[str, tuple[tuple[int, dict[str, tuple[str, ...]]], ...]]
-# a word's position classes by length (B/M/E/S), as feature strings
-_POS = {"S": "wp=S", "B": "wp=B", "M": "wp=M", "E": "wp=E"}
+# first two characters (the character, for an entry of one) -> (the lengths, ascending,
+# {surface: dictionary feature prefixes}) of the entries starting with them: a position
+# looks up its character and its pair, and only on a hit one slice per length.
+Lexicon = dict[str, tuple[tuple[int, ...], dict[str, list[str]]]]
+# feature kind -> value -> feature string, of the features a model has (`known_features`)
+Known = dict[str, dict[str, str]]
 
 
 def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], known: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -45,13 +51,10 @@ def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], kno
 
 
 def lexicon_from_rows(rows: Iterable[tuple[str, str, str]]) -> Lexicon:
-    by_first: dict[str, dict[int, dict[str, list[str]]]] = {}
+    by_start: dict[str, dict[str, list[str]]] = {}
     for name, cls, surface in rows:
-        by_first.setdefault(surface[0], {}).setdefault(len(surface), {}).setdefault(surface, []).append(f"{name}{cls}")
-    return {
-        c: tuple((n, {s: tuple(v) for s, v in d.items()}) for n, d in sorted(lengths.items()))
-        for c, lengths in by_first.items()
-    }
+        by_start.setdefault(surface[:2], {}).setdefault(surface, []).append(name + cls)
+    return {k: (tuple(sorted({len(s) for s in d})), d) for k, d in by_start.items()}
 
 
 def read_lexicon(path: Path) -> Lexicon:
@@ -74,17 +77,26 @@ def lexicon_marks(text: str, lexicon: Lexicon) -> dict[int, list[str]]:
     the starts and ends of the entries next to it (`-` one ending just before, `+` one
     starting just after). Positions without any are absent."""
     marks: dict[int, list[str]] = {}
-    for i, ch in enumerate(text):
-        for length, surfaces in lexicon.get(ch, ()):
-            names = surfaces.get(text[i : i + length])
-            if names is None:
-                continue
-            end = i + length - 1
-            for name in names:
-                marks.setdefault(i, []).append(name + "B")
-                for j in range(i + 1, end):
-                    marks.setdefault(j, []).append(name + "I")
-                marks.setdefault(end, []).append(name + "E")
+    get = lexicon.get
+    n = len(text)
+    for i, (ch, pair) in enumerate(zip(text, [*map(add, text, text[1:]), ""])):
+        one, more = get(ch), get(pair)
+        if one is None and more is None:
+            continue
+        # one-character entries first, then longer ones: by length, as they are marked
+        for lengths, surfaces in filter(None, (one, more)):
+            for length in lengths:
+                if i + length > n:
+                    break  # a slice past the end is shorter: it could be another entry
+                names = surfaces.get(text[i : i + length])
+                if names is None:
+                    continue
+                end = i + length - 1
+                for name in names:
+                    marks.setdefault(i, []).append(name + "B")
+                    for j in range(i + 1, end):
+                        marks.setdefault(j, []).append(name + "I")
+                    marks.setdefault(end, []).append(name + "E")
     edges: dict[int, list[str]] = {}
     for i, ms in marks.items():
         ms = marks[i] = list(dict.fromkeys(ms))
@@ -94,58 +106,108 @@ def lexicon_marks(text: str, lexicon: Lexicon) -> dict[int, list[str]]:
                 if i:
                     edges.setdefault(i - 1, []).append("+" + m)
     for i, es in edges.items():
-        if i < len(text):
+        if i < n:
             marks.setdefault(i, []).extend(es)
     return marks
 
 
-def features(text: str, words: Sequence[str], lexicon: Lexicon) -> list[tuple[str, ...]]:
+def features(text: str, words: Sequence[str], lexicon: Lexicon, *, known: Known | None = None) -> list[tuple[str, ...]]:
     r"""The features of each character of `text` (the concatenation of `words`).
 
-    Built column by column over the whole text (one comprehension per feature kind, then
-    zipped into one tuple a character; crfsuite takes tuples as items), which costs less
-    than a loop over characters.
+    Built column by column over the whole text (one column per feature kind, then zipped
+    into one tuple a character; crfsuite takes tuples as items), which costs less than a
+    loop over characters. With `known` (`known_features` of a model's attributes), only
+    the features the model has are emitted (about half; of the bigrams 3-10%), in the
+    same order and taken from `known` instead of built: crfsuite gives any other
+    attribute no weight, so the tags are the same and crfsuite has half the strings to
+    look up. Training needs every feature: no `known`.
 
     >>> lex = lexicon_from_rows([("h", "government", "局"), ("p", "p", "杭州")])
     >>> f = features("杭州市统计局", ["杭州市", "统计局"], lex)
     >>> [x for x in f[1] if x.startswith(("w", "pp", "+", "-"))], f[5][-2:]
     (['wp=M', 'w=杭州市', 'wpc=M州', 'w-1=\x02', 'w+1=统计局', 'ppE', '-ppB'], ('hgovernmentB', 'hgovernmentE'))
+    >>> features("杭州市统计局", ["杭州市", "统计局"], lex, known=known_features(["c=州", "w=杭州市", "ppE"]))[1]
+    ('c=州', 'w=杭州市', 'ppE')
     """
     padded = "\x02\x02" + text + "\x03\x03"
+    n = len(text)
     prev2, prev, nxt, nxt2 = padded[:-4], padded[1:-3], padded[3:-1], padded[4:]
-    pos: list[str] = []
-    word: list[str] = []
-    before: list[str] = []
-    after: list[str] = []
-    last = len(words) - 1
-    for j, w in enumerate(words):
-        n = len(w)
-        pos.append("S" if n == 1 else "B" + "M" * (n - 2) + "E")
-        word += ["w=" + w] * n
-        before += ["w-1=" + (words[j - 1] if j else "\x02")] * n
-        after += ["w+1=" + (words[j + 1] if j < last else "\x03")] * n
-    positions = "".join(pos)
-    out = list(
-        zip(
-            ["c=" + c for c in text],
-            ["c-1=" + c for c in prev],
-            ["c+1=" + c for c in nxt],
-            ["c-2=" + c for c in prev2],
-            ["c+2=" + c for c in nxt2],
-            ["c-1c=" + a + b for a, b in zip(prev, text)],
-            ["cc+1=" + a + b for a, b in zip(text, nxt)],
-            ["c-1c+1=" + a + b for a, b in zip(prev, nxt)],
-            ["c-2c-1=" + a + b for a, b in zip(prev2, prev)],
-            ["c+1c+2=" + a + b for a, b in zip(nxt, nxt2)],
-            [_POS[p] for p in positions],
-            word,
-            ["wpc=" + p + c for p, c in zip(positions, text)],
-            before,
-            after,
-        )
+    # the neighbouring pairs: pairs[k] is padded[k : k + 2], so c-2c-1, c-1c, cc+1 and
+    # c+1c+2 at i are pairs[i] to pairs[i + 3]
+    pairs = list(map(add, padded[:-1], padded[1:]))
+    lengths = list(map(len, words))
+    positions = "".join("S" if k == 1 else "B" + "M" * (k - 2) + "E" for k in lengths)
+
+    def column(prefix: str, values: Iterable[str]) -> list[str | None]:
+        if known is None:
+            return [prefix + v for v in values]
+        return list(map(known.get(prefix, {}).get, values))
+
+    def spread(values: list[str | None]) -> Iterator[str | None]:
+        """A value a word -> the word's value at each of its characters."""
+        return chain.from_iterable(map(repeat, values, lengths))
+
+    columns = (
+        column("c=", text),
+        column("c-1=", prev),
+        column("c+1=", nxt),
+        column("c-2=", prev2),
+        column("c+2=", nxt2),
+        column("c-1c=", pairs[1 : n + 1]),
+        column("cc+1=", pairs[2 : n + 2]),
+        column("c-1c+1=", map(add, prev, nxt)),
+        column("c-2c-1=", pairs[:n]),
+        column("c+1c+2=", pairs[3 : n + 3]),
+        column("wp=", positions),
+        spread(column("w=", words)),
+        column("wpc=", map(add, positions, text)),
+        spread(column("w-1=", ["\x02", *words[:-1]])),
+        spread(column("w+1=", [*words[1:], "\x03"])),
     )
-    for i, ms in lexicon_marks(text, lexicon).items():
-        out[i] += tuple(ms)
+    marks = lexicon_marks(text, lexicon)
+    if known is None:
+        out = list(zip(*columns))
+        for i, ms in marks.items():
+            out[i] += tuple(ms)
+        return out
+    # None stands for a feature the model lacks
+    out = [tuple(filter(None, row)) for row in zip(*columns)]
+    names = known[""]
+    for i, ms in marks.items():
+        out[i] += tuple(filter(names.__contains__, ms))
+    return out
+
+
+def known_features(attributes: Iterable[str]) -> Known:
+    """A model's attributes for `features(known=...)`: feature kind (the text up to and
+    including the first `=`) -> value -> the attribute, and "" -> every attribute -> itself
+    (for the lexicon marks, which have no `=`)."""
+    out: Known = {"": {}}
+    for a in attributes:
+        kind, eq, value = a.partition("=")
+        if eq:
+            out.setdefault(kind + eq, {})[value] = a
+        out[""][a] = a
+    return out
+
+
+def model_attributes(path: Path) -> list[str]:
+    """The attribute strings of a crfsuite model file, in id order. Read from the file
+    (crfsuite's CRF1d model layout: a header, then the attributes as a CQDB with a table
+    from id to record), because `Tagger.info()` fails on attributes holding a newline and
+    `Tagger.dump()` writes them unescaped."""
+    data = path.read_bytes()
+    magic, _, kind, _, _, _, count, _, _, at = struct.unpack_from("<4sI4s7I", data, 0)
+    chunk, _, _, _, size, table = struct.unpack_from("<4s5I", data, at)
+    if (magic, kind, chunk) != (b"lCRF", b"FOMC", b"CQDB") or size != count:
+        raise ValueError(f"{path}: not a crfsuite CRF1d model")
+    out = []
+    for number, offset in enumerate(struct.unpack_from(f"<{count}I", data, at + table)):
+        record, length = struct.unpack_from("<2I", data, at + offset)
+        if record != number:
+            raise ValueError(f"{path}: attribute {number} has id {record}")
+        start = at + offset + 8
+        out.append(data[start : start + length - 1].decode("utf-8"))
     return out
 
 
@@ -184,13 +246,14 @@ class CharCRF:
         self.lexicon = read_lexicon(path / LEXICON_FILE)
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(path / MODEL_FILE))
+        self.known = known_features(model_attributes(path / MODEL_FILE))
 
     def spans(self, words: Sequence[str]) -> list[Span]:
         """Character spans [start, end) of the names in the words' concatenation."""
         text = "".join(words)
         if not text:
             return []
-        return spans_of(self.tagger.tag(features(text, words, self.lexicon)))
+        return spans_of(self.tagger.tag(features(text, words, self.lexicon, known=self.known)))
 
 
 def is_crf_folder(path: Path) -> bool:
