@@ -335,6 +335,28 @@ def labelled_date(text: str) -> dt.date | None:
     return None
 
 
+# A text file copied from a web page keeps the page's info line near its top (标题⏎发布时间：
+# 2011-03-24⏎发布人：…). Only a publication label there counts: a bare 时间： in a body is
+# as often a meeting's date.
+_PUBLISHED_DATE = re.compile(
+    r"(?:发布|发表|发文|成文|印发|公开|更新)(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
+HEAD_LINES = 8
+
+
+def published_date(text: str) -> dt.date | None:
+    r"""The date a publication label gives in the first `HEAD_LINES` lines of a text, else None.
+
+    >>> published_date("西藏完成投资85亿\n\n发布时间：2011-03-24\n发布人：-\n正文")
+    datetime.date(2011, 3, 24)
+    >>> published_date("会议通知\n时间：2024年3月1日") is None, published_date("甲\n" * 9 + "发布日期：2024-01-02") is None
+    (True, True)
+    """
+    head = "\n".join(text[: 80 * HEAD_LINES].splitlines()[:HEAD_LINES])
+    m = _PUBLISHED_DATE.search(head)
+    return parse_date(m[1]) if m else None
+
+
 def _page_date(source: str) -> dt.date | None:
     """The publication date htmldate finds in a page (what trafilatura uses in `main` mode)."""
     import htmldate
@@ -366,6 +388,8 @@ def article_from_bytes(
         text_from, warning = page.text_from, page.warning
     if not text.strip():
         return InputProblem(path, "empty: no text" + (" (HTML without visible text)" if suffix in HTML_SUFFIXES else ""), doc_id=doc_id)
+    if date is None and suffix not in HTML_SUFFIXES and (date := published_date(text)):
+        date_source = "text-label"
     if date is None and (date := date_from_name(Path(path).name)):
         date_source = "filename"
     if date is None and default_date is not None:

@@ -36,7 +36,7 @@ class Article:
     path: str | None = None
     title: str | None = None
     date: dt.date | None = None
-    date_source: str | None = None  # jsonl | html-meta | html-extractor | filename | option
+    date_source: str | None = None  # jsonl | html-meta | html-label | html-extractor | text-label | filename | option
     url: str | None = None
     encoding: str | None = None
     sha256: str | None = None

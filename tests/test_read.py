@@ -121,6 +121,14 @@ def test_date_order_filename_then_option(tmp_path):
     assert c.date is None and c.date_source is None
 
 
+def test_a_text_files_publication_label_dates_it_before_its_file_name(tmp_path):
+    (tmp_path / "20240201-x.txt").write_text("标题\n发布时间：2011-03-24\n今年", encoding="utf-8")
+    (tmp_path / "y.txt").write_text("会议通知\n时间：2024年3月1日\n今年", encoding="utf-8")
+    a, b = _read(tmp_path)
+    assert (a.date, a.date_source) == (dt.date(2011, 3, 24), "text-label")
+    assert b.date is None  # a bare 时间 is no publication date
+
+
 @pytest.mark.parametrize(
     "name,data,reason",
     [
