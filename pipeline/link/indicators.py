@@ -127,6 +127,9 @@ class PhraseWords:
         )
 
 
+NO_NAMES = WordIndex.of(())
+
+
 def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop blanks and unbalanced quotes/brackets at both ends of [start, end)."""
     while True:
@@ -155,7 +158,7 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int], names: frozenset[str] = frozenset()) -> tuple[int, int]:
+def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int], names: WordIndex = NO_NAMES) -> tuple[int, int]:
     """Narrow [start, end) to the indicator noun phrase: cut the framing words (完成, 达, 名列 …)
     off both ends, a leading place name (the subject), and everything up to the last pivot verb.
 
@@ -192,11 +195,12 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
             start = first_end
             changed = True
         else:
-            # The longest name the phrase starts with, on a word boundary: its prefixes are
-            # looked up (a scan of the names grew with the article).
-            name_end = next((b for b in range(end, start, -1) if b in boundaries and text[start:b] in names), None)
-            if name_end is not None:
-                start = name_end
+            # The longest name the phrase starts with, on a word boundary: looked up by the
+            # names' lengths, not by a scan of the names (which grew with the article) nor a
+            # slice of the phrase per boundary.
+            name = names.at(text, start, end, ends=boundaries)
+            if name:
+                start += len(name)
                 changed = True
         if changed:
             start, end = _strip_edges(text, start, end)

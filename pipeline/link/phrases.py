@@ -100,7 +100,8 @@ class PhraseFinder(SkipRules):
         text = ctx.text
         if left < 2 or text[left - 1] not in "，,":
             return None
-        m = BARE_NUMBER.search(text, 0, left - 1)
+        # Searched in its clause: a search from the article's start made long articles quadratic.
+        m = BARE_NUMBER.search(text, clause_start(text, left - 1), left - 1)
         if m is None or m.end() != left - 1 or m.start() in ctx.quantity_at:
             return None
         a, b = trim_phrase(text, clause_start(text, m.start()), m.start(), words=words, boundaries=ctx.boundaries, names=ctx.names)
@@ -159,7 +160,7 @@ class PhraseFinder(SkipRules):
     def _names_place(self, ctx: "LinkContext", phrase: str) -> bool:
         """Whether a phrase is only a place or body: a name of the article, a word jieba tags as a
         place (昆山市), or one with a place suffix (新港|园区); not a kind of area (现代农业示范区)."""
-        if phrase in ctx.names:
+        if phrase in ctx.names.words:
             return True
         if phrase in self.generic_places:
             return False  # 在全国城市中排名第8位: 城市 is the field of the ranking

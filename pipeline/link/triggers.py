@@ -49,7 +49,7 @@ class TriggerFinder(LinkWords):
     def _trigger(self, ctx: "LinkContext", s: int, e: int) -> tuple[int, int, str] | None:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
-        if any(_has_marker(text, w, s, e) for w in self.fact_markers):
+        if self.marker_ends.search(text, s, e) and any(_has_marker(text, w, s, e) for w in self.fact_markers):
             return None  # 据统计，…: counted facts
         sentence_times = ctx.times.starting_in(s, e)
         past = self._past(ctx, s, e)
@@ -75,7 +75,7 @@ class TriggerFinder(LinkWords):
             prefix = longest_at_end(text[s:t.start], self.time_prefixes)
             if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
                 found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
-        for phrase in self.phrases:
+        for phrase in self.phrases if self.any_phrase.search(text, s, e) else ():
             pos = text.find(phrase, s, e)
             if pos >= 0:
                 found.append((pos, pos + len(phrase), phrase))

@@ -82,7 +82,12 @@ class LinkWords:
         self.joiners = frozenset(ind.context["joiners"])
         self.respectively = tuple(goals.changes["respectively"])
         self.place_suffix = tuple(ind.context["place_suffix"])
-        self.generic_places = tuple(ind.context["generic_places"])
+        self.generic_places = frozenset(ind.context["generic_places"])
+        # Generic words that make a longer word ending in them a kind of area (现代农业|示范区);
+        # a two-character one only as the whole word (萧山区 is no 山区).
+        self.generic_endings = tuple(g for g in self.generic_places if len(g) >= 3)
+        # The last characters of place and area words: only a word ending in one is either.
+        self.place_ends = regex.compile("|".join(sorted({regex.escape(w[-1]) for w in self.place_suffix + tuple(self.generic_places)})))
         self.park_words = frozenset(h for h, kind in rules.org_patterns.heads if kind == "park")
         self.words = PhraseWords.from_rules(ind.context)
         trig = goals.triggers
@@ -105,10 +110,13 @@ class LinkWords:
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
         self.phrases = tuple(trig["phrases"])
+        self.any_phrase = regex.compile(alternation(self.phrases))
         self.stop_words = goals.stop_words
         self.frame_openers = goals.frame_openers
         self.current_year = goals.current_year
         self.fact_markers = tuple(trig["fact_markers"])
+        # What every fact marker ends with (统计 of 据…统计): a sentence with none holds no marker.
+        self.marker_ends = regex.compile(alternation([m.rsplit("…", 1)[-1] for m in self.fact_markers]))
         # Words of a past year, quarter or month counted from the article date (去年, 上季度,
         # 上月): with no article date their times do not resolve, yet they are in the past.
         times = rules.times
