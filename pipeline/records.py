@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 
 from spacy.tokens import Doc
 
@@ -27,6 +28,19 @@ def to_document(doc: Doc, *, doc_id: str, date: dt.date | None = None) -> Docume
                 continue
             seen.add((r.start, r.end))
             sentence = max(0, bisect.bisect_right(starts, r.start) - 1)
-            out.append(dataclasses.replace(r, doc_id=doc_id, sentence=sentence))
+            out.append(r if r.doc_id == doc_id and r.sentence == sentence else _placed(r, doc_id=doc_id, sentence=sentence))
         groups[TABLES[kind]] = tuple(out)
     return Document(doc_id=doc_id, text=text_of(doc), date=date, sentences=spans, **groups)
+
+
+@functools.cache
+def _kept_fields(cls: type[Record]) -> tuple[str, ...]:
+    """The fields of a record class that `_placed` copies."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("doc_id", "sentence"))
+
+
+def _placed(r: Record, *, doc_id: str, sentence: int) -> Record:
+    """`r` with its doc_id and sentence index. What `dataclasses.replace` does, with the
+    fields listed once per class: its walk over them per record was most of this stage."""
+    cls = type(r)
+    return cls(**{name: getattr(r, name) for name in _kept_fields(cls)}, doc_id=doc_id, sentence=sentence)

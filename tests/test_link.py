@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline.extract import records_of
+from pipeline.extract import records_of, token_boundaries
 from pipeline.records import to_document
 from pipeline.rules import RulesError, load_frames, load_goals, load_indicators, load_rules
 from pipeline.types import Organization, Quantity, Time
@@ -330,3 +330,54 @@ def test_pos_flags_are_the_taggers_and_bounded(nlp, monkeypatch):
     for phrase in ["甲乙丙", "丁戊己", "庚辛壬", "癸子丑"]:  # never looked up before
         linker.pos_flags(phrase)
         assert len(linker._flags) <= 2
+
+
+# Place and area words, their look-alikes and fillers, for the properties of the lookups below.
+LOOKUP_PIECES = ["临平区", "杭州市", "开发区", "全区", "示范区", "现代农业示范区", "萧山区", "山区", "城市", "街道",
+                 "实现", "完成", "新增", "等", "营业收入", "增长", "，", "。", "\n", "6%", "企业", "园区"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from(LOOKUP_PIECES), max_size=30))
+def test_places_are_those_of_a_scan_of_every_word(nlp, pieces):
+    """`_places` finds words by their end characters; the same as looking at every word."""
+    linker = nlp.get_pipe("press_extract_link")
+    doc = nlp.make_doc("".join(pieces))
+    cuts = sorted(token_boundaries(doc))
+    places, areas = [], []
+    for a, b in zip(cuts, cuts[1:]):
+        word = doc.text[a:b]
+        if word in linker.generic_places:
+            areas.append((a, b))
+        elif b - a >= 3 and word.endswith(linker.place_suffix) and not linker._generic(word):
+            places.append((a, b))
+    assert linker._places(doc) == (places, areas)
+
+
+@given(words=st.lists(st.sampled_from(LOOKUP_PIECES), max_size=6), text=st.text(alphabet="临平区杭州市实现完成新增等营业收入", max_size=20),
+       bounds=st.sets(st.integers(0, 20)))
+def test_word_index_lookups_are_those_of_a_scan(words, text, bounds):
+    """`at` (as names in trim_phrase) and `starts` agree with a plain scan of the text."""
+    from pipeline.link.indicators import WordIndex
+
+    index, ends, words = WordIndex.of(words), frozenset(bounds), frozenset(w for w in words if w)
+    for start in range(len(text)):
+        longest = next((b for b in range(len(text), start, -1) if b in ends and text[start:b] in words), None)
+        assert index.at(text, start, len(text), ends=ends) == ("" if longest is None else text[start:longest])
+    assert index.starts(text, 0, len(text)) == [p for p in range(len(text)) if text[p] in {w[0] for w in words}]
+
+
+def test_records_keep_every_field(nlp):
+    """The records stage copies every field of a record but the two it sets, as dataclasses.replace does."""
+    import dataclasses
+
+    from pipeline.records import _placed
+
+    doc = nlp("2023年，临平区实现地区生产总值1067.27亿元，同比增长6%。力争到2025年达到1500亿元。")
+    doc._.doc_id = "d"
+    found = [r for kind in doc._.records.values() for r in kind]
+    assert {type(r).__name__ for r in found} >= {"Quantity", "Time", "Metric", "Goal"}
+    for r in found:
+        assert _placed(r, doc_id="d", sentence=1) == dataclasses.replace(r, doc_id="d", sentence=1)
+    document = to_document(doc, doc_id="d")
+    assert all(r.doc_id == "d" for r in document.records())

@@ -9,7 +9,7 @@ import functools
 
 from ..extract import SpanIndex
 from ..types import Organization, Quantity, Time
-from .indicators import longest_at_end
+from .indicators import WordIndex, longest_at_end
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +33,7 @@ class LinkContext:  # frozen but not slotted, so `names` can be a cached propert
         return {q.start: q for q in self.quantities}
 
     @functools.cached_property
-    def names(self) -> frozenset[str]:
+    def names(self) -> WordIndex:
         """Subject names of the article: organisations, places, and places without their
         suffix (东莞市 -> 东莞), to cut from the front of an indicator phrase."""
         out = {o.name for o in self.orgs} | {self.text[a:b] for a, b in self.places}
@@ -42,7 +42,7 @@ class LinkContext:  # frozen but not slotted, so `names` can be a cached propert
             suffix = longest_at_end(word, self.place_suffix)
             if len(word) - len(suffix) >= 2:
                 out.add(word[: len(word) - len(suffix)])
-        return frozenset(out)
+        return WordIndex.of(out)
 
     @functools.cached_property
     def main_subject(self) -> str | None:

@@ -67,18 +67,26 @@ class WordIndex:
     >>> w = WordIndex.of(["新", "新招引", "达到"])
     >>> w.at("新招引青年", 0, 5), w.at("新招引青年", 0, 5, ends=frozenset({1})), w.at("人才达到", 2, 4)
     ('新招引', '新', '达到')
-    >>> w.ending("人才总量达到", 0, 6)
-    '达到'
+    >>> w.ending("人才总量达到", 0, 6), w.starts("新招引青年达到", 0, 7)
+    ('达到', [0, 5])
     """
 
     words: frozenset[str]
     by_first: Mapping[str, tuple[int, ...]]
     by_last: Mapping[str, tuple[int, ...]]
+    firsts: regex.Pattern  # any first character of a word
 
     @classmethod
     def of(cls, words: Iterable[str]) -> "WordIndex":
         words = frozenset(w for w in words if w)  # an empty word matches nowhere in `at` and `ending`
-        return cls(words, _lengths_by(words, 0), _lengths_by(words, -1))
+        by_first = _lengths_by(words, 0)
+        firsts = regex.compile("|".join(regex.escape(c) for c in sorted(by_first)) or "(?!)")
+        return cls(words, by_first, _lengths_by(words, -1), firsts)
+
+    def starts(self, text: str, start: int, end: int) -> list[int]:
+        """The positions in [start, end) where a word may start (its first character is there):
+        one search, not a lookup per position."""
+        return [m.start() for m in self.firsts.finditer(text, start, end)]
 
     def at(self, text: str, pos: int, end: int, *, ends: frozenset[int] | None = None) -> str:
         """The longest word at `pos` that fits before `end` (and ends on one of `ends`), or ""."""
@@ -127,6 +135,9 @@ class PhraseWords:
         )
 
 
+NO_NAMES = WordIndex.of(())
+
+
 def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop blanks and unbalanced quotes/brackets at both ends of [start, end)."""
     while True:
@@ -155,7 +166,7 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int], names: frozenset[str] = frozenset()) -> tuple[int, int]:
+def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundaries: frozenset[int], names: WordIndex = NO_NAMES) -> tuple[int, int]:
     """Narrow [start, end) to the indicator noun phrase: cut the framing words (完成, 达, 名列 …)
     off both ends, a leading place name (the subject), and everything up to the last pivot verb.
 
@@ -192,18 +203,19 @@ def trim_phrase(text: str, start: int, end: int, *, words: PhraseWords, boundari
             start = first_end
             changed = True
         else:
-            # The longest name the phrase starts with, on a word boundary: its prefixes are
-            # looked up (a scan of the names grew with the article).
-            name_end = next((b for b in range(end, start, -1) if b in boundaries and text[start:b] in names), None)
-            if name_end is not None:
-                start = name_end
+            # The longest name the phrase starts with, on a word boundary: looked up by the
+            # names' lengths, not by a scan of the names (which grew with the article) nor a
+            # slice of the phrase per boundary.
+            name = names.at(text, start, end, ends=boundaries)
+            if name:
+                start += len(name)
                 changed = True
         if changed:
             start, end = _strip_edges(text, start, end)
     # After the last pivot verb comes what is measured; what comes before it is cut when it
     # is only a subject: a short word (企业现有员工), or a list of examples (运达、老板等企业).
     # A longer noun phrase stays (第一产业实现增加值, 每万名老年人拥有持证养老护理员).
-    for pos in range(end - 1, start, -1):
+    for pos in reversed(pivot_words.starts(text, start + 1, end)):
         pivot = pivot_words.at(text, pos, end)
         if pivot and pos in boundaries and pos + len(pivot) < end and pos + len(pivot) in boundaries:
             if pivot == "等" or pos - start <= SUBJECT_WORD:

@@ -84,9 +84,12 @@ class Linker(GoalLinker, MetricLinker):
         before: Metric | None = None  # the last metric of the paragraph so far
         for (s, e), period in zip(sentences, periods):
             qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
-            if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
+            stripped = text[s:e].rstrip()
+            said = stripped.rstrip("”’\"'")
+            if said.endswith(QUESTION_END):
                 # 杭州今年GDP能破2万亿吗: the asked clause states neither a fact nor a target.
-                asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
+                # (Offsets from the sentence: a copy of the text up to it made long articles quadratic.)
+                asked = clause_start(text, s + len(said) - 1, floor=s)
                 qs = [q for q in qs if q.end <= asked]
             # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
             # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
@@ -107,13 +110,13 @@ class Linker(GoalLinker, MetricLinker):
                 trigger = (period.time.start, period.time.end, period.time.text)
             opens_list = trigger is not None and own is not None and any(c in text[trigger[0]:e] for c in LIST_OPENERS)
             listing = trigger is not None and (opens_list or (own is None and carried_list))
-            carried = (trigger, scope) if trigger and (text[s:e].rstrip().endswith(("；", ";")) or listing) else None
-            carried_list, prev_end = listing, s + len(text[s:e].rstrip())
+            carried = (trigger, scope) if trigger and (stripped.endswith(("；", ";")) or listing) else None
+            carried_list, prev_end = listing, s + len(stripped)
             if own is not None:
                 # 还将全力推动…。 / 根据工作部署，…计划…三大领域：⏎ — a plan with no figure of its
                 # own scopes the figure sentences after it; one with figures scopes only itself.
                 ends_paragraph = text.startswith("\n", prev_end) or prev_end >= len(text)
-                crosses = opens_list and ends_paragraph and text[s:prev_end].endswith(LIST_OPENERS)
+                crosses = opens_list and ends_paragraph and stripped.endswith(LIST_OPENERS)
                 opener = any(text.find(w, s, e) >= 0 for w in self.frame_openers)
                 frame = Frame(own, s, crosses) if opener and (crosses or not qs) else None
             # …5.5%的增长目标: a number a target word follows is a goal whatever trigger precedes.

@@ -66,7 +66,8 @@ class PhraseFinder(SkipRules):
             if right is not None:
                 return right
         a, b = self._extend_to_surface(text, left, *trim_phrase(text, left, q.start, words=words, boundaries=ctx.boundaries, names=ctx.names))
-        if a < b and self._only_change(text[a:b]):
+        only_change = a < b and self._only_change(text[a:b])
+        if only_change:
             # CPI：居民消费价格指数为100.7，同比上涨0.7%: the rate is of the index stated bare before it.
             named = self._bare_figure_phrase(ctx, left, words=words)
             if named is not None:
@@ -74,7 +75,7 @@ class PhraseFinder(SkipRules):
         listing = text[a:b].endswith("等") or "、" in text[a:b]
         if a < b and self._names_place(ctx, text[a:b]) and (q.end == len(text) or text[q.end] in CLAUSE_PUNCT):
             return None  # 其中新港园区5个: a part of the whole that the previous number measures
-        if a < b and not self._only_change(text[a:b]) and not listing:
+        if a < b and not only_change and not listing:
             if self._ends_in_verb(text, a, b, ctx.boundaries):
                 # 省经合局梳理6个外资项目: a verb before the number; its object after the number.
                 right = self._right_phrase(ctx, q)
@@ -104,7 +105,8 @@ class PhraseFinder(SkipRules):
         text = ctx.text
         if left < 2 or text[left - 1] not in "，,":
             return None
-        m = BARE_NUMBER.search(text, 0, left - 1)
+        # Searched in its clause: a search from the article's start made long articles quadratic.
+        m = BARE_NUMBER.search(text, clause_start(text, left - 1), left - 1)
         if m is None or m.end() != left - 1 or m.start() in ctx.quantity_at:
             return None
         a, b = trim_phrase(text, clause_start(text, m.start()), m.start(), words=words, boundaries=ctx.boundaries, names=ctx.names)
@@ -158,7 +160,7 @@ class PhraseFinder(SkipRules):
                 continue
             if end in after or text[end].isdigit():
                 return None  # 亿元以上重大产业项目25个: the first number qualifies the phrase; the second measures it
-            if end > start + 1 and end in ctx.boundaries and any(text.startswith(w, end) for w in self.right_stop):
+            if end > start + 1 and end in ctx.boundaries and text.startswith(self.right_stop, end):
                 break
             end += 1
         a, b = trim_phrase(text, start, end, words=self.words, boundaries=ctx.boundaries)
@@ -167,7 +169,7 @@ class PhraseFinder(SkipRules):
     def _names_place(self, ctx: "LinkContext", phrase: str) -> bool:
         """Whether a phrase is only a place or body: a name of the article, a word jieba tags as a
         place (昆山市), or one with a place suffix (新港|园区); not a kind of area (现代农业示范区)."""
-        if phrase in ctx.names:
+        if phrase in ctx.names.words:
             return True
         if phrase in self.generic_places:
             return False  # 在全国城市中排名第8位: 城市 is the field of the ranking

@@ -33,23 +33,23 @@ class SkipRules(SubjectFinder):
             return True
         if self._attributive(ctx, q) or self._names_facility(ctx, q) or self._per_duration(ctx, q):
             return True
-        if self._enumerates(ctx, q) or any(text.startswith(t, q.start) for t in self.fixed_terms):
+        if self._enumerates(ctx, q) or text.startswith(self.fixed_terms, q.start):
             return True
         # 超千亿企业3家, 亿元以上重大产业项目25个: a number inside the noun another number counts.
         nxt = ctx.quantities.first_from(q.end)
         if nxt is None or nxt.start - q.end > RIGHT_LIMIT or self._attributive(ctx, nxt):
             return False
         between = text[q.end:nxt.start]
-        if not between or any(c in CLAUSE_PUNCT for c in between) or any(w in between for w in self.number_joins):
+        if not between or any(c in CLAUSE_PUNCT for c in between) or self.number_joins.search(between):
             return False
         # 54家企业数量位居首位: a verb between the two numbers makes the first one a count of its own.
-        return not any(w in between for w in self.right_stop)
+        return not self.any_right_stop.search(between)
 
     def _enumerates(self, ctx: "LinkContext", q: Quantity) -> bool:
         """A count in Chinese numerals that announces a list (以下六个方面, 三项举措): no fact."""
         if q.unit in CHANGE_UNITS or q.text[:1] not in CHINESE_COUNT:
             return False
-        return any(ctx.text.startswith(w, q.end + k) for k in range(ENUMERATION_GAP + 1) for w in self.enumeration_nouns)
+        return any(ctx.text.startswith(self.enumeration_nouns, q.end + k) for k in range(ENUMERATION_GAP + 1))
 
     def _attributive(self, ctx: "LinkContext", q: Quantity) -> bool:
         """An amount with 以上/以下 right before a noun qualifies it (亿元以上重大产业项目)."""
@@ -82,4 +82,4 @@ class SkipRules(SubjectFinder):
     def _hedged(self, ctx: "LinkContext", q: Quantity) -> bool:
         """A number under a hedge (不太可能突破两万亿元, 是否有机会…) states no fact."""
         left = clause_start(ctx.text, q.start)
-        return any(h in ctx.text[left:q.start] for h in self.hedges)
+        return bool(self.hedges.search(ctx.text, left, q.start))

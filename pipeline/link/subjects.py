@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.tokens import Doc
 
 from ..extract import token_boundaries
@@ -19,7 +21,15 @@ class SubjectFinder(LinkWords):
         of that kind (see `_subject`)."""
         text, cuts = text_of(doc), sorted(token_boundaries(doc))
         places, areas = [], []
-        for a, b in zip(cuts, cuts[1:]):
+        # The words that end in a place or area word's last character, found by a search of
+        # the text and a bisect into the cuts: slicing and looking up every word of the
+        # article was a tenth of the stage.
+        for m in self.place_ends.finditer(text):
+            b = m.end()
+            i = bisect.bisect_left(cuts, b)
+            if i == 0 or i == len(cuts) or cuts[i] != b:
+                continue
+            a = cuts[i - 1]
             word = text[a:b]
             if word in self.generic_places:
                 areas.append((a, b))
@@ -30,7 +40,7 @@ class SubjectFinder(LinkWords):
     def _generic(self, word: str) -> bool:
         """A kind of area, not a place: a generic word (示范区) or one ending in a long one
         (现代农业示范区); a two-character one only as the whole word (萧山区 is no 山区)."""
-        return word in self.generic_places or any(len(g) >= 3 and word.endswith(g) for g in self.generic_places)
+        return word in self.generic_places or word.endswith(self.generic_endings)
 
     def _subject(self, ctx: "LinkContext", s: int, pos: int) -> str | None:
         """The organisation or place nearest before `pos` in its sentence, else the article's

@@ -49,14 +49,30 @@ class TriggerFinder(LinkWords):
     def _trigger(self, ctx: "LinkContext", s: int, e: int) -> tuple[int, int, str] | None:
         """The first goal trigger of the sentence [s, e): (start, end, trigger text)."""
         text = ctx.text
-        if any(_has_marker(text, w, s, e) for w in self.fact_markers):
+        if self.marker_ends.search(text, s, e) and any(_has_marker(text, w, s, e) for w in self.fact_markers):
             return None  # 据统计，…: counted facts
         sentence_times = ctx.times.starting_in(s, e)
+        # Most sentences hold no trigger word (one search says so): they need no look at whether
+        # their times are past or future either.
+        found = self._trigger_words(ctx, s, e, sentence_times) if self.any_trigger.search(text, s, e) else []
+        for t in sentence_times:
+            prefix = longest_at_end(text[s:t.start], self.time_prefixes)
+            if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
+                found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
+        for phrase in self.phrases if self.any_phrase.search(text, s, e) else ():
+            pos = text.find(phrase, s, e)
+            if pos >= 0:
+                found.append((pos, pos + len(phrase), phrase))
+        return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    def _trigger_words(self, ctx: "LinkContext", s: int, e: int, sentence_times: list[Time]) -> list[tuple[int, int, str]]:
+        """The trigger words of the sentence [s, e) that make it a target: (start, end, word)."""
+        text = ctx.text
         past = self._past(ctx, s, e)
         future = any(self._future(ctx, t) for t in sentence_times)
         found: list[tuple[int, int, str]] = []
-        for word in self.triggers if self.any_trigger.search(text, s, e) else ():
-            # str.find, not a regex per trigger word and sentence: this runs for every sentence.
+        for word in self.triggers:
+            # str.find, not a regex per trigger word: this runs for every sentence that holds one.
             a = text.find(word, s, e)
             while a >= 0:
                 at, a = a, text.find(word, a + 1, e)
@@ -71,15 +87,7 @@ class TriggerFinder(LinkWords):
                 if word in self.unless_past and past:
                     continue
                 found.append((at, at + len(word), word))
-        for t in sentence_times:
-            prefix = longest_at_end(text[s:t.start], self.time_prefixes)
-            if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
-                found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
-        for phrase in self.phrases:
-            pos = text.find(phrase, s, e)
-            if pos >= 0:
-                found.append((pos, pos + len(phrase), phrase))
-        return min(found, key=lambda f: (f[0], f[1])) if found else None
+        return found
 
     def _plan_ahead(self, ctx: "LinkContext", period: "Period | None") -> bool:
         """Whether `period` is a plan period (十三五, 今后五年) that starts in the article's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import Sequence
 
 import jieba.posseg
 import regex
@@ -48,6 +49,15 @@ def _not_inside(words: tuple[str, ...], openers: tuple[str, ...]) -> str:
     return f"(?!{'|'.join(parts)})" if parts else ""
 
 
+def any_of(words: Sequence[str]) -> regex.Pattern:
+    """A pattern found wherever one of `words` is, none for no words: one search, not a test per word.
+
+    >>> bool(any_of(["以上", "以下"]).search("亿元以上")), bool(any_of([]).search("亿元"))
+    (True, False)
+    """
+    return regex.compile(alternation(words) if words else "(?!)")
+
+
 # Most phrases whose POS flags are kept: the short words tagged repeat across articles.
 FLAG_CACHE = 50_000
 
@@ -64,8 +74,9 @@ class LinkWords:
         ind, goals = rules.indicators, rules.goals
         self.lexicon = Lexicon.of(ind.surfaces)
         self.right_stop = tuple(ind.context["right_stop"])
+        self.any_right_stop = any_of(self.right_stop)
         self.prefer_right = tuple(ind.context["prefer_right"])
-        self.hedges = tuple(ind.context["hedges"])
+        self.hedges = any_of(ind.context["hedges"])
         self.skip_units = frozenset(ind.context["skip_units"])
         self.share_markers = tuple(ind.context["share_markers"])
         self.bounds = tuple(ind.context["bounds"])
@@ -82,7 +93,12 @@ class LinkWords:
         self.joiners = frozenset(ind.context["joiners"])
         self.respectively = tuple(goals.changes["respectively"])
         self.place_suffix = tuple(ind.context["place_suffix"])
-        self.generic_places = tuple(ind.context["generic_places"])
+        self.generic_places = frozenset(ind.context["generic_places"])
+        # Generic words that make a longer word ending in them a kind of area (现代农业|示范区);
+        # a two-character one only as the whole word (萧山区 is no 山区).
+        self.generic_endings = tuple(g for g in self.generic_places if len(g) >= 3)
+        # The last characters of place and area words: only a word ending in one is either.
+        self.place_ends = regex.compile("|".join(sorted({regex.escape(w[-1]) for w in self.place_suffix + tuple(self.generic_places)})))
         self.park_words = frozenset(h for h, kind in rules.org_patterns.heads if kind == "park")
         self.words = PhraseWords.from_rules(ind.context)
         trig = goals.triggers
@@ -105,10 +121,13 @@ class LinkWords:
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
         self.phrases = tuple(trig["phrases"])
+        self.any_phrase = any_of(self.phrases)
         self.stop_words = goals.stop_words
         self.frame_openers = goals.frame_openers
         self.current_year = goals.current_year
         self.fact_markers = tuple(trig["fact_markers"])
+        # What every fact marker ends with (统计 of 据…统计): a sentence with none holds no marker.
+        self.marker_ends = any_of([m.rsplit("…", 1)[-1] for m in self.fact_markers])
         # Words of a past year, quarter or month counted from the article date (去年, 上季度,
         # 上月): with no article date their times do not resolve, yet they are in the past.
         times = rules.times
@@ -124,7 +143,7 @@ class LinkWords:
         self.span_to, self.span_from, self.span_now = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(ch["span_now"])
         # Words that join two numbers (增长, 至, 、): then the first is no part of the second's noun.
         self.change_words = self.up + self.down
-        self.number_joins = self.change_words + self.span_to + tuple(self.joiners)
+        self.number_joins = any_of(self.change_words + self.span_to + tuple(self.joiners))
         self.span_joins = self.change_words + tuple(ch["span_verbs"])  # what joins 从A…到B
         self.comparison_openers = tuple(ch["openers"])  # 较, 比 (also inside 同比, 环比)
         alt = alternation
