@@ -17,6 +17,7 @@ NOTE_BRACKETS = frozenset("（）()")
 UNIT_NOTE = 2  # most characters of a unit noted in brackets: 台（套）
 # A number written without a unit (an index level: 指数为100.7).
 BARE_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?$")
+NUMBER_CHARS = frozenset("0123456789.")
 
 
 def named_before(text: str, left: int, pos: int) -> bool:
@@ -100,7 +101,12 @@ class PhraseFinder(SkipRules):
         text = ctx.text
         if left < 2 or text[left - 1] not in "，,":
             return None
-        m = BARE_NUMBER.search(text, 0, left - 1)
+        # The number is the run of digits and points before the comma: searching from the
+        # start of the text instead made each call scan the whole article before it.
+        run = left - 1
+        while run > 0 and text[run - 1] in NUMBER_CHARS:
+            run -= 1
+        m = BARE_NUMBER.search(text, run, left - 1)
         if m is None or m.end() != left - 1 or m.start() in ctx.quantity_at:
             return None
         a, b = trim_phrase(text, clause_start(text, m.start()), m.start(), words=words, boundaries=ctx.boundaries, names=ctx.names)
