@@ -86,7 +86,8 @@ class Linker(GoalLinker, MetricLinker):
             qs = [q for q in ctx.quantities.starting_in(s, e) if isinstance(q, Quantity)]
             if text[s:e].rstrip().rstrip("”’\"'").endswith(QUESTION_END):
                 # 杭州今年GDP能破2万亿吗: the asked clause states neither a fact nor a target.
-                asked = clause_start(text, len(text[:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
+                # (stripped within the sentence: text[:e] copied the article's start per question)
+                asked = clause_start(text, s + len(text[s:e].rstrip().rstrip("”’\"'")) - 1, floor=s)
                 qs = [q for q in qs if q.end <= asked]
             # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
             # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
