@@ -285,7 +285,10 @@ class JiebaTokenizer:
         return self.jieba.words(text)
 
     def __call__(self, text: str) -> Doc:
-        words = self.cut(text)
+        # One string per distinct word: a long article repeats a few thousand words, and a
+        # string per token was a third of what its words and Doc held.
+        seen: dict[str, str] = {}
+        words = [seen.setdefault(w, w) for w in self.cut(text)]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         # Every extractor needs the word boundaries; computing them from the words here
         # avoids creating a spaCy Token per word in each component.

@@ -78,17 +78,15 @@ def resolve_overlaps(spans: Sequence[tuple[int, int, int]]) -> list[tuple[int, i
     [(0, 3, 0), (5, 7, 0)]
     """
     chosen: list[tuple[int, int, int]] = []
-    # The spans taken are disjoint, so sorted by start they are sorted by end too: a new
-    # span can only overlap its two neighbours (a scan of all of them was quadratic).
-    starts: list[int] = []
-    ends: list[int] = []
+    # The characters taken so far (offsets are non-negative): a span is free when none of
+    # its characters is. Sorted lists of the spans taken, with an insert per span, moved
+    # the article's spans each time (quadratic on a long article).
+    taken = bytearray(max([0, *(e for _, e, _ in spans)]))
     for s, e, p in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0], x[2])):
-        i = bisect.bisect_right(starts, s)
-        if e <= s or (i > 0 and ends[i - 1] > s) or (i < len(starts) and starts[i] < e):
+        if e <= s or taken.find(1, s, e) >= 0:
             continue
         chosen.append((s, e, p))
-        starts.insert(i, s)
-        ends.insert(i, e)
+        taken[s:e] = b"\x01" * (e - s)
     return sorted(chosen)
 
 

@@ -34,7 +34,7 @@ from ..normalise.quantities import (
 from ..rules import Rules, UnitSpec, load_rules
 from ..segment import text_of
 from ..types import Quantity
-from . import SpanIndex, records_of, resolve_overlaps
+from . import SpanIndex, records_of, resolve_overlaps, token_boundaries
 
 SOURCE = "rule:quantities.v1"
 # A numeral longer than this is a code, a table row or noise, not a quantity.
@@ -170,14 +170,17 @@ class QuantityFinder:
 
     # ---- finding ----
 
-    def find(self, text: str, *, token_starts: Sequence[int] | None = None) -> list[Found]:
+    def find(self, text: str, *, token_starts: Sequence[int] | None = None, boundaries: frozenset[int] | None = None) -> list[Found]:
         """Every quantity candidate in `text` (overlapping ones included).
 
         token_starts: sorted offsets where segmentation starts a word; None skips the
-        word-boundary check (for callers without a segmenter).
+        word-boundary check (for callers without a segmenter). boundaries: those offsets
+        and the text's end as a set, when the caller has one (the doc's): a set made here
+        per call cost some 80 bytes a word on a long article. Either set serves, since every
+        position tested for a start is before the text's end or counts the end as one.
         """
         folded = self.wide_comma.sub(",", text).translate(self.fold)
-        starts = set(token_starts) if token_starts is not None else None
+        starts = boundaries if boundaries is not None else set(token_starts) if token_starts is not None else None
         out: list[Found] = []
         for m in self.core.finditer(folded):
             found = self._at(folded, m.start(), m.end(), starts, token_starts)
@@ -578,7 +581,7 @@ class QuantitiesExtractor:
         text = text_of(doc)
         times = SpanIndex(records_of(doc, "time"))
         found = [
-            f for f in self.finder.find(text, token_starts=doc.to_array([IDX]).tolist() if len(doc) else [])
+            f for f in self.finder.find(text, token_starts=doc.to_array([IDX]).tolist() if len(doc) else [], boundaries=token_boundaries(doc))
             if not times.overlaps(f.start, f.end)
         ]
         by_span: dict[tuple[int, int, int], Found] = {}

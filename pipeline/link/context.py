@@ -59,6 +59,17 @@ class LinkContext:  # frozen but not slotted, so `names` can be a cached propert
         """The organisation records naming the article's subject (none when it is a place)."""
         return tuple(o for o in self.orgs if (o.canonical or o.name) == self.main_subject)
 
+    @functools.cached_property
+    def main_names(self) -> frozenset[str]:
+        """The article's subject and the names of its mentions, once per article: built per
+        area word, they cost the article's length each time."""
+        return frozenset({self.main_subject} | {o.name for o in self.main_mentions})
+
+    @functools.cached_property
+    def main_is_park(self) -> bool:
+        """Whether a mention of the article's subject is a park."""
+        return any(o.org_type == "park" for o in self.main_mentions)
+
 
 def quantity_id(ctx: LinkContext, q: Quantity) -> str:
     return f"{ctx.doc_id}:quantity:{q.start}-{q.end}"

@@ -34,7 +34,9 @@ def narrowest(times: Sequence[Time], i: int) -> Time:
     '一季度'
     """
     t = times[i]
-    for nxt in times[i + 1:]:
+    # By index: a slice of the rest copied every later time of the article per call.
+    for j in range(i + 1, len(times)):
+        nxt = times[j]
         if nxt.start - t.end > 1 or not (nxt.resolved and nxt.start_date and nxt.end_date and t.start_date and t.end_date):
             break
         if t.start_date <= nxt.start_date and nxt.end_date <= t.end_date:

@@ -63,7 +63,6 @@ class SubjectFinder(LinkWords):
         park, 全区 or 区 a …区 (by its name or a mention's)."""
         if ctx.main_subject is None:
             return False
-        if word in self.park_words and any(o.org_type == "park" for o in ctx.main_mentions):
+        if word in self.park_words and ctx.main_is_park:
             return True
-        names = {ctx.main_subject} | {o.name for o in ctx.main_mentions}
-        return any(n.endswith(word.removeprefix("全")) for n in names)
+        return any(n.endswith(word.removeprefix("全")) for n in ctx.main_names)
