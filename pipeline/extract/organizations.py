@@ -665,9 +665,15 @@ class OrganizationsExtractor:
         end = start
         while end < len(text) and end - start < p.media_max_chars and not is_punct(text[end]):
             end += 1
+        return self.outlet_in(text, start, end, ends=v.boundaries)
+
+    def outlet_in(self, text: str, start: int, end: int, *, ends: frozenset[int] | None = None) -> tuple[int, int] | None:
+        """The longest text[start:k], k <= end, that ends with a media head after at least
+        two characters that are not only modifiers (and at a word boundary, with `ends`)."""
+        p = self.patterns
         for k in range(end, start + 2, -1):
             head = next((h for h in p.media_heads if text.endswith(h, start, k)), None)
-            if head is not None and k in v.boundaries and k - len(head) - start >= 2 and not made_of(text[start : k - len(head)], p.modifiers):
+            if head is not None and k - len(head) - start >= 2 and (ends is None or k in ends) and not made_of(text[start : k - len(head)], p.modifiers):
                 return start, k
         return None
 
@@ -697,12 +703,7 @@ class OrganizationsExtractor:
         ):
             i += 1
             start = v.starts[i] if i < len(v.starts) else end
-        run = text[start:end]
-        for k in range(len(run), 2, -1):
-            head = next((h for h in p.media_heads if run.endswith(h, 0, k)), None)
-            if head is not None and k - len(head) >= 2 and not made_of(run[: k - len(head)], p.modifiers):
-                return start, start + k
-        return None
+        return self.outlet_in(text, start, end)
 
     # -- names inside names ----------------------------------------------------------------
     def nested_names(self, v: "View", found: Sequence[Found], known: Sequence[Found]) -> list[Found]:
@@ -769,11 +770,15 @@ class OrganizationsExtractor:
         rest = name[: -len(suffix)]
         places = self.leading_places(rest) if rest else []
         rest = rest[sum(map(len, places)) :]
-        if len(rest) < p.min_short_chars or rest in p.stops or made_of(rest, p.modifiers) or self.is_place(rest):
-            return None
-        if rest in self.dictionary.cut(rest) and self.is_common(rest):
-            return None
-        return rest
+        return rest if self.names_one(rest) else None
+
+    def names_one(self, short: str) -> bool:
+        """Whether a short form can stand for one organisation: not too short, no stop word,
+        modifiers, place or common word."""
+        p = self.patterns
+        if len(short) < p.min_short_chars or short in p.stops or made_of(short, p.modifiers) or self.is_place(short):
+            return False
+        return not (short in self.dictionary.cut(short) and self.is_common(short))
 
     def declared_alias(self, text: str, end: int) -> tuple[str, int] | None:
         """The short name declared in brackets right after a name ending at `end`, and where
@@ -793,12 +798,8 @@ class OrganizationsExtractor:
         if marker is None:
             return None
         alias = inside[len(marker) :].strip(" ：:为“”\"‘’「」")
-        if len(alias) < p.min_short_chars or is_punct(alias) or any(is_punct(c) for c in alias) or alias in p.stops:
-            return None
-        if (p.head_of(alias) or ("",))[0] == alias or made_of(alias, p.modifiers) or self.is_place(alias):
-            return None  # 公司, 集团: a head alone; a bare place
-        if alias in self.dictionary.cut(alias) and self.is_common(alias):
-            return None
+        if any(is_punct(c) for c in alias) or (p.head_of(alias) or ("",))[0] == alias or not self.names_one(alias):
+            return None  # 公司, 集团: a head alone
         return alias, close + 1
 
     def ends_name(self, v: "View", e: int) -> bool:

@@ -79,9 +79,9 @@ class MetricLinker(MetricParts):
                     first = Period(times[-2], "clause")
                     out[last[1]] = dataclasses.replace(prev, period=period_label(first), period_from="clause")
                     clause_time = Period(times[-1], "clause")
-                elif (since := self._from_time(ctx, s, last[0])) is not None:
+                elif (from_time := self._from_time(ctx, s, last[0])) is not None:
                     # 由2015年的120家: a time 由 marks is no period of the sentence, yet the first value's.
-                    out[last[1]] = dataclasses.replace(prev, period=period_label(Period(since, "clause")), period_from="clause")
+                    out[last[1]] = dataclasses.replace(prev, period=period_label(Period(from_time, "clause")), period_from="clause")
                 out.append(self._metric(ctx, s, q, prev.indicator, prev.start, clause_time or period, start=q.start))
                 if out[last[1]].period == out[-1].period:
                     # One time for both (截至2021年底…从214家扩充至457家) is the second value's;

@@ -119,7 +119,7 @@ class PhraseFinder(SkipRules):
         t = next((t for t in ctx.times.starting_in(floor, end) if t.end == end), None)
         if t is not None:
             return t.start
-        now = longest_at_end(ctx.text[max(floor, end - 2):end], self.span_now)
+        now = next((w for w in self.span_now if ctx.text.endswith(w, floor, end)), "")
         return end - len(now) if now and end - len(now) in ctx.boundaries else pos
 
     def _past_names(self, ctx: "LinkContext", left: int, end: int) -> int:

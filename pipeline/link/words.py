@@ -112,7 +112,7 @@ class LinkWords:
         self.triggers = tuple(sorted(trig["words"], key=len, reverse=True))
         # Whether a sentence holds any trigger word at all: most hold none, and one search
         # spares them a str.find per trigger word.
-        self.any_trigger = regex.compile(alternation(self.triggers))
+        self.any_trigger = any_of(self.triggers)
         self.future_only = frozenset(trig["future_only"])
         self.unless_past = frozenset(trig["unless_past"])
         self.blockers = tuple(trig["blockers"])
@@ -140,7 +140,7 @@ class LinkWords:
         self.comparators = goals.comparators
         ch = goals.changes
         self.up, self.down = tuple(ch["up"]), tuple(ch["down"])
-        self.span_to, self.span_from, self.span_now = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(ch["span_now"])
+        self.span_to, self.span_from, self.span_now = tuple(ch["span_to"]), tuple(ch["span_from"]), tuple(sorted(ch["span_now"], key=len, reverse=True))
         # Words that join two numbers (增长, 至, 、): then the first is no part of the second's noun.
         self.change_words = self.up + self.down
         self.number_joins = any_of(self.change_words + self.span_to + tuple(self.joiners))
