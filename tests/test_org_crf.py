@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.extract import org_crf
 from pipeline.extract.org_crf import (
     MODEL_FILE,
     CharCRF,
@@ -168,3 +169,65 @@ WORD = st.text(st.sampled_from(list("浙江杭州市临平区统计局人民政�
 @given(st.lists(WORD, max_size=30))
 def test_known_features_never_change_a_tag(crf, words):
     assert _tags(crf, words, known=True) == _tags(crf, words, known=False)
+
+
+# -- the compiled tagger (pipeline/extract/_crf.c) against pycrfsuite ---------------------------
+needs_compiled = pytest.mark.skipif(org_crf._crf is None, reason="pipeline.extract._crf was not built (no C compiler)")
+
+
+@pytest.fixture(scope="module")
+def python_crf():
+    return CharCRF(DEFAULT_MODEL, compiled=False)
+
+
+# fmt: off
+TEXTS = [
+    ["杭州市", "统计局"], ["格力", "电器"], ["电器"], ["临平区", "人民政府", "、", "浙江大学", "医学院"],
+    ["a"], ["", "杭州"], ["杭州", "", ""], ["\x02", "\x03", "统计局"], ["鑫燚", "有限公司"], ["1２%", "Ab", " \n"],
+]
+# fmt: on
+
+
+@pytest.mark.model
+@needs_compiled
+@pytest.mark.parametrize("words", TEXTS, ids=map("|".join, TEXTS))
+def test_compiled_tags_are_pycrfsuites_on_a_table(crf, python_crf, words):
+    assert crf.compiled is not None and python_crf.compiled is None
+    assert crf.tags(words) == python_crf.tags(words) == _tags(python_crf, words, known=False)
+
+
+@pytest.mark.model
+@needs_compiled
+def test_compiled_tags_are_pycrfsuites_on_every_model_call_of_the_articles(crf, python_crf):
+    """The spec sentences and sample articles, and each model call of the pipeline on them."""
+    make_doc = rules_only_pipeline().make_doc
+    for text in _clause_texts():
+        words = [t.text for t in make_doc(text)]
+        assert crf.tags(words) == python_crf.tags(words), text[:30]
+        assert crf.spans(words) == python_crf.spans(words)
+
+
+@pytest.mark.model
+@needs_compiled
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(WORD, st.text(max_size=4)), max_size=30))
+def test_compiled_tags_are_pycrfsuites_on_random_words(crf, python_crf, words):
+    assert crf.tags(words) == python_crf.tags(words)
+
+
+@needs_compiled
+def test_compiled_tagger_reads_a_tiny_model_as_pycrfsuite(tmp_path):
+    path = _tiny_model(tmp_path, [("c=甲", "w=甲乙"), ("c=乙", "kcompanyB"), ("c=甲", "c-1c=\x02甲"), ("w+1=\x03",)])
+    attributes = model_attributes(path)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    lex = lexicon_from_rows([("k", "company", "甲乙"), ("k", "company", "乙")])
+    compiled = org_crf.compiled_tagger(attributes, lex, org_crf.model_weights(path))
+    for words in (["甲乙"], ["甲", "乙", "甲乙"], ["乙"], ["丙", "甲"]):
+        text = "".join(words)
+        assert compiled.tag(text, words) == tagger.tag(features(text, words, lex, known=known_features(attributes)))
+
+
+def test_python_tags_are_used_when_the_extension_is_absent(monkeypatch):
+    monkeypatch.setattr(org_crf, "_crf", None)
+    assert CharCRF(DEFAULT_MODEL).compiled is None

@@ -18,14 +18,22 @@ has no randomness.
 
 from __future__ import annotations
 
+import importlib
 import json
 import struct
+from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import add
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import pycrfsuite
+
+try:  # the tagging compiled (pipeline/extract/_crf.c), built at install when a C compiler is there
+    # by name, as pipeline.segment imports pipeline._route: import-linter cannot parse a C module
+    _crf = importlib.import_module("pipeline.extract._crf")
+except ImportError:
+    _crf = None
 
 MODEL_FILE = "model.crfsuite"
 LEXICON_FILE = "lexicon.tsv"
@@ -39,6 +47,15 @@ Span = tuple[int, int]
 Lexicon = dict[str, tuple[tuple[int, ...], dict[str, list[str]]]]
 # feature kind -> value -> feature string, of the features a model has (`known_features`)
 Known = dict[str, dict[str, str]]
+# The columns of `features`, in its order, with the characters of their values (0: a
+# word). The compiled tagger numbers its table's kinds by this order (`table_key`),
+# then the lexicon's starts of one character and of two.
+COLUMNS = (
+    ("c=", 1), ("c-1=", 1), ("c+1=", 1), ("c-2=", 1), ("c+2=", 1),
+    ("c-1c=", 2), ("cc+1=", 2), ("c-1c+1=", 2), ("c-2c-1=", 2), ("c+1c+2=", 2),
+    ("wp=", 1), ("w=", 0), ("wpc=", 2), ("w-1=", 0), ("w+1=", 0),
+)  # fmt: skip
+LEXICON_ONE, LEXICON_TWO = len(COLUMNS), len(COLUMNS) + 1
 
 
 def lexicon_rows(*, heads: Iterable[tuple[str, str]], places: Iterable[str], known: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -191,24 +208,120 @@ def known_features(attributes: Iterable[str]) -> Known:
     return out
 
 
-def model_attributes(path: Path) -> list[str]:
-    """The attribute strings of a crfsuite model file, in id order. Read from the file
-    (crfsuite's CRF1d model layout: a header, then the attributes as a CQDB with a table
-    from id to record), because `Tagger.info()` fails on attributes holding a newline and
-    `Tagger.dump()` writes them unescaped."""
-    data = path.read_bytes()
-    magic, _, kind, _, _, _, count, _, _, at = struct.unpack_from("<4sI4s7I", data, 0)
+# crfsuite's CRF1d model file: a header (magic, size, type, version, counts of features,
+# labels and attributes, offsets of the features, label CQDB, attribute CQDB, label and
+# attribute feature references), then those chunks.
+HEADER = struct.Struct("<4sI4s9I")
+
+
+def _model_header(path: Path, data: bytes) -> tuple[int, ...]:
+    """(features, labels, attributes, features offset, labels offset, attributes offset, label
+    references offset, attribute references offset) of a CRF1d model file."""
+    magic, _, kind, _, *rest = HEADER.unpack_from(data, 0)
+    if (magic, kind) != (b"lCRF", b"FOMC"):
+        raise ValueError(f"{path}: not a crfsuite CRF1d model")
+    return tuple(rest)
+
+
+def _strings(path: Path, data: bytes, at: int, count: int) -> list[str]:
+    """The strings of the CQDB at `at` (a table from id to record), in id order."""
     chunk, _, _, _, size, table = struct.unpack_from("<4s5I", data, at)
-    if (magic, kind, chunk) != (b"lCRF", b"FOMC", b"CQDB") or size != count:
+    if chunk != b"CQDB" or size != count:
         raise ValueError(f"{path}: not a crfsuite CRF1d model")
     out = []
     for number, offset in enumerate(struct.unpack_from(f"<{count}I", data, at + table)):
         record, length = struct.unpack_from("<2I", data, at + offset)
         if record != number:
-            raise ValueError(f"{path}: attribute {number} has id {record}")
+            raise ValueError(f"{path}: string {number} has id {record}")
         start = at + offset + 8
         out.append(data[start : start + length - 1].decode("utf-8"))
     return out
+
+
+def model_attributes(path: Path) -> list[str]:
+    """The attribute strings of a crfsuite model file, in id order. Read from the file
+    (crfsuite's CRF1d model layout, `HEADER`: the attributes are a CQDB with a table
+    from id to record), because `Tagger.info()` fails on attributes holding a newline and
+    `Tagger.dump()` writes them unescaped."""
+    data = path.read_bytes()
+    _, _, attributes, _, _, at, _, _ = _model_header(path, data)
+    return _strings(path, data, at, attributes)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A CRF1d model's parameters as crfsuite's tagger reads them (crf1d_tag.c):
+    `labels` in id order; `transitions[a * len(labels) + b]`, the weight of label b after
+    label a (0 where the model has none); `state[attribute]`, the (label, weight) of
+    each state feature of the attribute, in the file's order (the order crfsuite adds
+    them in)."""
+
+    labels: tuple[str, ...]
+    transitions: tuple[float, ...]
+    state: tuple[tuple[tuple[int, float], ...], ...]
+
+
+def model_weights(path: Path) -> Weights:
+    """The labels and feature weights of a crfsuite model file (for the compiled tagger)."""
+    data = path.read_bytes()
+    _, n_labels, n_attributes, features_at, labels_at, _, label_refs_at, attribute_refs_at = _model_header(path, data)
+    chunk, _, n_features = struct.unpack_from("<4s2I", data, features_at)  # the header's count is left 0
+    if chunk != b"FEAT":
+        raise ValueError(f"{path}: not a crfsuite CRF1d model")
+    first = features_at + 12  # past the chunk's id, size and count
+    # (type, source, label, weight) of each feature
+    feature = list(struct.iter_unpack("<3Id", data[first : first + 20 * n_features]))
+
+    def references(at: int, count: int, chunk: bytes) -> list[list[tuple[int, int, int, float]]]:
+        """The features each label or attribute refers to."""
+        if struct.unpack_from("<4s", data, at)[0] != chunk:
+            raise ValueError(f"{path}: not a crfsuite CRF1d model")
+        out = []
+        for offset in struct.unpack_from(f"<{count}I", data, at + 12):
+            (k,) = struct.unpack_from("<I", data, offset)
+            out.append([feature[f] for f in struct.unpack_from(f"<{k}I", data, offset + 4)])
+        return out
+
+    transitions = [0.0] * (n_labels * n_labels)
+    for a, refs in enumerate(references(label_refs_at, n_labels, b"LFRF")):
+        for _, _, b, weight in refs:
+            transitions[a * n_labels + b] = weight
+    state = tuple(tuple((b, w) for _, _, b, w in refs) for refs in references(attribute_refs_at, n_attributes, b"AFRF"))
+    return Weights(tuple(_strings(path, data, labels_at, n_labels)), tuple(transitions), state)
+
+
+def table_key(kind: int, value: str) -> int:
+    """The compiled tagger's key of a value of one or two characters of a kind (its
+    number in `COLUMNS`, or `LEXICON_ONE`/`LEXICON_TWO`): 5 bits of kind, 21 bits a
+    character (pipeline/extract/_crf.c, KEY).
+
+    >>> table_key(0, "a") == 97 << 21, table_key(5, "ab") == 5 << 42 | 97 << 21 | 98
+    (True, True)
+    """
+    codes = [*map(ord, value), 0]
+    return kind << 42 | codes[0] << 21 | codes[1]
+
+
+def compiled_tagger(attributes: Sequence[str], lexicon: Lexicon, weights: Weights) -> "_crf.Tagger":
+    """The compiled tagger (pipeline/extract/_crf.c) of a model with these attributes (in
+    id order), lexicon and weights: its features' attribute ids by character codes
+    (`table_key`) and by word, the lexicon's entries with numbered names and each name's
+    marks (letter B, I, E; sign none, `-`, `+`) as attribute ids or -1."""
+    ids = {a: i for i, a in enumerate(attributes)}
+    known = known_features(attributes)
+    table = {}
+    for kind, (prefix, size) in enumerate(COLUMNS):
+        if size:
+            table.update((table_key(kind, v), ids[a]) for v, a in known.get(prefix, {}).items() if len(v) == size)
+    words = tuple({v: ids[a] for v, a in known.get(prefix, {}).items()} for prefix, size in COLUMNS if not size)
+    names = sorted({n for _, surfaces in lexicon.values() for ns in surfaces.values() for n in ns})
+    number = {n: i for i, n in enumerate(names)}
+    starts = []
+    for first, (lengths, surfaces) in lexicon.items():
+        table[table_key(LEXICON_ONE if len(first) == 1 else LEXICON_TWO, first)] = len(starts)
+        starts.append((lengths, {s: tuple(number[n] for n in ns) for s, ns in surfaces.items()}))
+    marks = tuple(ids.get(sign + n + letter, -1) for n in names for letter in "BIE" for sign in ("", "-", "+"))
+    return _crf.Tagger(table, words, tuple(starts), marks, weights.state, weights.transitions, weights.labels)
 
 
 def spans_of(tags: Sequence[str]) -> list[Span]:
@@ -236,9 +349,14 @@ def bio_tags(length: int, spans: Iterable[Span]) -> list[str]:
 
 
 class CharCRF:
-    """A trained character CRF folder: `model.crfsuite`, `lexicon.tsv`, `meta.json`."""
+    """A trained character CRF folder: `model.crfsuite`, `lexicon.tsv`, `meta.json`.
 
-    def __init__(self, path: Path) -> None:
+    With `compiled` (the default) and the extension `pipeline.extract._crf` built, the
+    tags come from it: the same tags as pycrfsuite's on `features(known=...)`, from the
+    model's weights, without building the feature strings (tests/test_org_crf.py checks
+    both on every model call of the articles); without, from pycrfsuite."""
+
+    def __init__(self, path: Path, *, compiled: bool = True) -> None:
         for name in (MODEL_FILE, LEXICON_FILE, META_FILE):
             if not (path / name).is_file():
                 raise ValueError(f"{path}: not a CRF model folder (no {name})")
@@ -246,14 +364,24 @@ class CharCRF:
         self.lexicon = read_lexicon(path / LEXICON_FILE)
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(path / MODEL_FILE))
-        self.known = known_features(model_attributes(path / MODEL_FILE))
+        attributes = model_attributes(path / MODEL_FILE)
+        self.known = known_features(attributes)
+        self.compiled = (
+            compiled_tagger(attributes, self.lexicon, model_weights(path / MODEL_FILE)) if compiled and _crf else None
+        )
+
+    def tags(self, words: Sequence[str]) -> list[str]:
+        """The tag of each character of the words' concatenation (not empty)."""
+        text = "".join(words)
+        if self.compiled is not None:
+            return self.compiled.tag(text, words)
+        return self.tagger.tag(features(text, words, self.lexicon, known=self.known))
 
     def spans(self, words: Sequence[str]) -> list[Span]:
         """Character spans [start, end) of the names in the words' concatenation."""
-        text = "".join(words)
-        if not text:
+        if not any(words):
             return []
-        return spans_of(self.tagger.tag(features(text, words, self.lexicon, known=self.known)))
+        return spans_of(self.tags(words))
 
 
 def is_crf_folder(path: Path) -> bool:
