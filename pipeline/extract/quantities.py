@@ -22,7 +22,7 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..normalise.numbers import NumberParser, Reading, number_parser
+from ..normalise.numbers import NumberParser, Reading, number_parser, width_folder
 from ..normalise.quantities import (
     currency_unit,
     discount_percent,
@@ -80,11 +80,12 @@ class QuantityFinder:
         self.rules = rules
         n, u, q = rules.numerals, rules.units, rules.qualifiers
         self.parser: NumberParser = number_parser(rules)
-        self.fold = dict(n.fold)
+        self.fold = width_folder(n.fold)
         # A full-width ， between full-width digits groups thousands (１１１，１１１): fold it
-        # to , there only (1:1, so offsets hold).
+        # to , there only (1:1, so offsets hold). The lookbehind after the ， lets the
+        # engine look for ， alone.
         wide = "".join(chr(k) for k, v in n.fold.items() if chr(v).isdigit())
-        self.wide_comma = re.compile(rf"(?<=[{wide}])，(?=[{wide}]{{3}}(?![{wide}]))")
+        self.wide_comma = re.compile(rf"，(?<=[{wide}]，)(?=[{wide}]{{3}}(?![{wide}]))")
         self.numchars = set(n.digits) | set(n.units) | set(n.text_scales) | set(n.expansions) | set(n.vague_digit)
         self.scale_chars = frozenset(n.text_scales) | frozenset(n.arabic_scales)
         self.unit_chars = frozenset(n.units)
@@ -179,7 +180,7 @@ class QuantityFinder:
         per call cost some 80 bytes a word on a long article. Either set serves, since every
         position tested for a start is before the text's end or counts the end as one.
         """
-        folded = self.wide_comma.sub(",", text).translate(self.fold)
+        folded = self.fold(self.wide_comma.sub(",", text))
         starts = boundaries if boundaries is not None else set(token_starts) if token_starts is not None else None
         out: list[Found] = []
         for m in self.core.finditer(folded):

@@ -34,6 +34,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..normalise.numbers import width_folder
 from ..normalise.times import Resolution, TimeParts, digit_year, resolve, small_number, two_digit_year
 from ..rules import TimesRules, load_rules
 from ..types import Time
@@ -42,7 +43,7 @@ from . import records_of, resolve_overlaps, small_numeral, token_boundaries, wor
 from .calendar import find_calendar
 
 # Full-width digits and dashes fold to ASCII one character for one, so offsets hold.
-_FOLD = str.maketrans("０１２３４５６７８９／．－", "0123456789/.-")
+_FOLD = width_folder(str.maketrans("０１２３４５６７８９／．－", "0123456789/.-"))
 
 
 _alt = word_alternation
@@ -254,7 +255,7 @@ def find_times(
     context_year: int | None = None
     context_period: tuple[dt.date, dt.date, str] | None = None
     reference_year = article_date.year if article_date else None
-    folded = text.translate(_FOLD)
+    folded = _FOLD(text)
     for m in _matches(pats.pattern, folded, boundaries, glued_after=pats.glued_after):
         sentence = bisect.bisect_right(starts, m.start()) - 1
         if sentence != context_sentence:
