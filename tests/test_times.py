@@ -241,7 +241,8 @@ def test_calendar_candidates_hold_every_match():
               "农历正月十五", "二〇二一年腊月二十三", f"{long_year_word}正月初一"]
     found = 0
     for text in texts:
-        spots = set(patterns.candidates(text))
+        spots = list(patterns.candidates(text))
+        assert spots == sorted(set(spots))
         for pos in range(len(text)):
             if patterns.pattern.match(text, pos):
                 found += 1

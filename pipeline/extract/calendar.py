@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from typing import Iterator
 
 import regex
 
@@ -63,11 +65,11 @@ class CalendarPatterns:
         # week, day, 天, 年代, edge, 以来, 年前), at most `lead` characters after its start
         # (a year or year word; a window word or century and a number): the pattern is
         # tried only there. An article has hundreds of such places against tens of
-        # thousands of first characters (tests check the places hold every match).
-        self.anchors = regex.compile("(?=" + _alt(
-            [*c["festivals"], *lunar["prefixes"], *lunar["bare_months"], *c["relative_weeks"], *c["relative_days"],
-             "天", "年代", *c["period_edges"], *c["since"]["after"], *c["ago"]["after"]]
-        ) + ")")
+        # thousands of first characters (tests check the places hold every match). The
+        # standard `re` finds literal words some 4x faster than `regex`.
+        anchors = {*c["festivals"], *lunar["prefixes"], *lunar["bare_months"], *c["relative_weeks"], *c["relative_days"],
+                   "天", "年代", *c["period_edges"], *c["since"]["after"], *c["ago"]["after"]}
+        self.anchors = re.compile("|".join(map(re.escape, sorted(anchors, key=lambda w: (-len(w), w)))))
         year_len = max(5, *map(len, rules.relative_years))  # 2024年, 二〇二四年 or a year word
         number_len = 3  # `small`: 12, 十二, 二十七
         self.lead = max(
@@ -77,12 +79,14 @@ class CalendarPatterns:
             number_len,  # before 年前
         )
 
-    def candidates(self, text: str) -> list[int]:
-        """The offsets where a match may start, in order: up to `lead` before an anchor."""
-        spots: set[int] = set()
+    def candidates(self, text: str) -> Iterator[int]:
+        """The offsets where a match may start, in order: up to `lead` before an anchor.
+        Up to the end of a found anchor too, since an anchor that starts inside another
+        (来 in 以来) is not found."""
+        done = 0
         for m in self.anchors.finditer(text):
-            spots.update(range(max(0, m.start() - self.lead), m.start() + 1))
-        return sorted(spots)
+            yield from range(max(done, m.start() - self.lead), m.end())
+            done = max(done, m.end())
 
     def number(self, text: str) -> int | None:
         return small_number(text, digits=self.rules.digits)
