@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, DecimalException, localcontext
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline import parse_number
-from pipeline.normalise.numbers import number_parser
+from pipeline.normalise.numbers import canonical, number_parser, width_folder
+from pipeline.rules import load_rules
 
 # fmt: off
 CASES = [
@@ -90,3 +91,51 @@ def test_long_numerals_never_raise(text):
     # deep fraction chains and huge magnitudes: no recursion or overflow errors
     value = parse_number(text)
     assert value is None or isinstance(value, Decimal)
+
+
+NUMERAL_CHARS = list("0123456789.,，-负一二两三四五六七八九十百千万亿零点几多余分之又 半廿壹拾佰仟k１２％")
+
+
+def _reading(read, text):
+    try:
+        return read(text)
+    except DecimalException as exc:
+        return type(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(NUMERAL_CHARS), max_size=8), min_size=1, max_size=6))
+def test_cached_reading_is_the_uncached_one(texts):
+    """The parser keeps its readings: asked again (or first), it gives what reading anew gives."""
+    p = number_parser()
+    for text in texts + texts + [c[0] for c in CASES[:20]]:
+        assert _reading(p.read, text) == _reading(p.read.__wrapped__, text), text
+
+
+def _canonical_per_call(value: Decimal) -> Decimal:
+    """canonical as it was written before its shared context: a context made per call."""
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(value.as_tuple().digits) + max(0, value.as_tuple().exponent))
+        value = value.normalize()
+        return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.builds(lambda d, e: Decimal(d).scaleb(e), st.integers(-10**45, 10**45), st.integers(-40, 40)),
+))
+def test_canonical_with_a_shared_context_is_unchanged(value):
+    assert str(canonical(value)) == str(_canonical_per_call(value))
+
+
+@pytest.mark.parametrize("value", ["-0", "0E+5", "-0.000", "1E+30", "123456789012345678901234567890123E+3", "1.50E-30", "6.0"])
+def test_canonical_edge_values(value):
+    assert str(canonical(Decimal(value))) == str(_canonical_per_call(Decimal(value)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("０１２３４５６７８９．－％＋ｋＫｍＭ／，,。1a增长亿") + ["\n"]), max_size=40))
+def test_width_folder_is_translate(text):
+    table = load_rules().numerals.fold
+    assert width_folder(table)(text) == text.translate(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -118,3 +119,20 @@ def test_never_raises_and_offsets_hold(text):
 def test_long_repetitive_text(text):
     doc = pipeline.extract(text)
     assert_offsets(doc)
+
+
+def test_first_character_filter_changes_no_numeral():
+    """The lookahead that speeds up the numeral pattern must not hide a numeral: at every
+    offset of the spec texts, the sample corpus and texts with each sign, lead and digit
+    (Arabic-Indic too: \\d is any decimal digit), it matches what the bare pattern matches."""
+    finder = QuantityFinder(load_rules())
+    n = finder.rules.numerals
+    bare = re.compile(finder.numeral)
+    root = Path(__file__).resolve().parent.parent
+    texts = [case["text"] for case in SPEC] + [p.read_text(encoding="utf-8") for p in sorted((root / "corpus").glob("*.txt"))]
+    texts += [f"增长{w}5.5%，{w}三成" for w in n.negative] + [f"约{c}十万、{c}百" for c in n.vague_lead]
+    texts += ["半年", "٣٤个", "１２亿元", "数十亿"]
+    for text in texts:
+        for pos in range(len(text)):
+            want, got = bare.match(text, pos), finder.core.match(text, pos)
+            assert (got and got.span()) == (want and want.span()), (text, pos)

@@ -226,6 +226,30 @@ def test_calendar_first_character_filter_changes_no_match():
             assert (got and got.span()) == (want and want.span()), (text, pos)
 
 
+def test_calendar_candidates_hold_every_match():
+    """The calendar pattern is tried only near its anchor words: every offset where it
+    matches (spec texts, the sample corpus, each calendar word after a year word and
+    the longest leads before an anchor) is a candidate."""
+    rules = load_rules().times
+    patterns = calendar_patterns(rules)
+    c = rules.calendar
+    words = [w for table in (c["festivals"], c["relative_weeks"], c["relative_days"], c["period_edges"]) for w in table]
+    long_year_word = max(rules.relative_years, key=len)
+    texts = [case["text"] for case in CASES] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    texts += [f"今年{w}，" for w in words] + [f"{long_year_word}{w}，2024年{w}" for w in c["festivals"]]
+    texts += ["上个世纪九十年代", "二十世纪1990年代", "最近十二天", "未来3天", "2016年以来", "二〇一六年来，", "十二年前",
+              "农历正月十五", "二〇二一年腊月二十三", f"{long_year_word}正月初一"]
+    found = 0
+    for text in texts:
+        spots = list(patterns.candidates(text))
+        assert spots == sorted(set(spots))
+        for pos in range(len(text)):
+            if patterns.pattern.match(text, pos):
+                found += 1
+                assert pos in spots, (text, pos)
+    assert found > len(texts)
+
+
 def test_context_year_is_per_sentence():
     rules = load_rules().times
     text = "2023年产值增长。比上年增长5%"

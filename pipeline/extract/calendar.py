@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from typing import Iterator
 
 import regex
 
@@ -59,6 +61,32 @@ class CalendarPatterns:
             starts.update(w[0] for w in words)
         self.first_chars = "".join(sorted(starts))
         self.pattern = regex.compile(rf"(?=[{regex.escape(self.first_chars)}])(?:{self.body})", regex.VERSION1)
+        # Every alternative holds one of these words (its festival, lunar prefix or month,
+        # week, day, 天, 年代, edge, 以来, 年前), at most `lead` characters after its start
+        # (a year or year word; a window word or century and a number): the pattern is
+        # tried only there. An article has hundreds of such places against tens of
+        # thousands of first characters (tests check the places hold every match). The
+        # standard `re` finds literal words some 4x faster than `regex`.
+        anchors = {*c["festivals"], *lunar["prefixes"], *lunar["bare_months"], *c["relative_weeks"], *c["relative_days"],
+                   "天", "年代", *c["period_edges"], *c["since"]["after"], *c["ago"]["after"]}
+        self.anchors = re.compile("|".join(map(re.escape, sorted(anchors, key=lambda w: (-len(w), w)))))
+        year_len = max(5, *map(len, rules.relative_years))  # 2024年, 二〇二四年 or a year word
+        number_len = 3  # `small`: 12, 十二, 二十七
+        self.lead = max(
+            year_len,  # before a festival or a lunar date; 2016年 before 以来
+            max(map(len, c["day_windows"])) + number_len,  # 最近三 before 天
+            max(map(len, c["centuries"])) + 4,  # 上个世纪 and 1990 or 九十 before 年代
+            number_len,  # before 年前
+        )
+
+    def candidates(self, text: str) -> Iterator[int]:
+        """The offsets where a match may start, in order: up to `lead` before an anchor.
+        Up to the end of a found anchor too, since an anchor that starts inside another
+        (来 in 以来) is not found."""
+        done = 0
+        for m in self.anchors.finditer(text):
+            yield from range(max(done, m.start() - self.lead), m.end())
+            done = max(done, m.end())
 
     def number(self, text: str) -> int | None:
         return small_number(text, digits=self.rules.digits)
@@ -135,14 +163,14 @@ def find_calendar(text: str, *, rules: TimesRules, article_date: dt.date | None,
     pats = calendar_patterns(rules)
     out = []
     pos = 0
-    while (m := pats.pattern.search(text, pos)) is not None:
-        start = m.start()
+    # As a search from `pos` on would find them, one candidate at a time.
+    for start in pats.candidates(text):
+        if start < pos or (m := pats.pattern.match(text, start)) is None:
+            continue
         if boundaries is not None and start not in boundaries and not text[start].isdigit():
-            pos = start + 1
             continue
         res = pats.resolve(m, text, article_date=article_date)
         if res is None:
-            pos = start + 1
             continue
         out.append((start, m.end(), res))
         pos = m.end()

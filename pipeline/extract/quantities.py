@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..normalise.numbers import NumberParser, Reading, number_parser
+from ..normalise.numbers import NumberParser, Reading, number_parser, width_folder
 from ..normalise.quantities import (
     currency_unit,
     discount_percent,
@@ -58,9 +57,9 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A resolved quantity candidate, before overlap resolution."""
+class Found(NamedTuple):
+    """A resolved quantity candidate, before overlap resolution (a tuple: a frozen
+    dataclass set each field through object.__setattr__, 4x the cost)."""
 
     start: int
     end: int
@@ -80,11 +79,12 @@ class QuantityFinder:
         self.rules = rules
         n, u, q = rules.numerals, rules.units, rules.qualifiers
         self.parser: NumberParser = number_parser(rules)
-        self.fold = dict(n.fold)
+        self.fold = width_folder(n.fold)
         # A full-width ， between full-width digits groups thousands (１１１，１１１): fold it
-        # to , there only (1:1, so offsets hold).
+        # to , there only (1:1, so offsets hold). The lookbehind after the ， lets the
+        # engine look for ， alone.
         wide = "".join(chr(k) for k, v in n.fold.items() if chr(v).isdigit())
-        self.wide_comma = re.compile(rf"(?<=[{wide}])，(?=[{wide}]{{3}}(?![{wide}]))")
+        self.wide_comma = re.compile(rf"，(?<=[{wide}]，)(?=[{wide}]{{3}}(?![{wide}]))")
         self.numchars = set(n.digits) | set(n.units) | set(n.text_scales) | set(n.expansions) | set(n.vague_digit)
         self.scale_chars = frozenset(n.text_scales) | frozenset(n.arabic_scales)
         self.unit_chars = frozenset(n.units)
@@ -104,11 +104,16 @@ class QuantityFinder:
         )
         lead = re.escape("".join(n.vague_lead))
         mult = re.escape("".join(sorted(set(n.units) | set(n.text_scales))))
-        self.core = re.compile(
+        # A lookahead of the characters a numeral opens with (a sign, 半, a digit, a numeral
+        # character or a vague lead) spares the engine the alternatives at every other
+        # character: 60 -> 23 ms on bench text (tests check it changes no match).
+        first = re.escape("".join(sorted({w[0] for w in n.negative} | {n.half[0]} | self.numchars | set(n.vague_lead))))
+        self.numeral = (
             rf"(?:(?<![\d{chars}.)）])(?:{neg})(?=[\d{chars}]))?"
             rf"(?:{re.escape(n.half)}(?![\d{chars}])|(?:{arabic}|[{chars}]|[{lead}](?=[{mult}]))"
             rf"(?:{arabic}|[{chars}]|[{points}](?=[\d{digits}])|[{more}])*)"
         )
+        self.core = re.compile(rf"(?=[\d{first}]){self.numeral}")
         self.units = u.suffixes
         self.unit_re = re.compile(
             "|".join(
@@ -149,7 +154,7 @@ class QuantityFinder:
     def _read(self, core: str, *, implied_one: bool) -> Reading | None:
         """The value of a found numeral; a bare magnitude (亿, 千亿) only when allowed."""
         n = self.rules.numerals
-        if not any(c in self.digit_chars for c in core) and core[0] not in ("十", "拾", n.half):
+        if self.digit_chars.isdisjoint(core) and core[0] not in ("十", "拾", n.half):
             if core[0] in n.vague_digit or core[0] in n.vague_lead:
                 return self.parser.read(core)  # 几十万, 数十亿
             if not (implied_one or len(core) > 1):
@@ -179,7 +184,7 @@ class QuantityFinder:
         per call cost some 80 bytes a word on a long article. Either set serves, since every
         position tested for a start is before the text's end or counts the end as one.
         """
-        folded = self.wide_comma.sub(",", text).translate(self.fold)
+        folded = self.fold(self.wide_comma.sub(",", text))
         starts = boundaries if boundaries is not None else set(token_starts) if token_starts is not None else None
         out: list[Found] = []
         for m in self.core.finditer(folded):

@@ -7,12 +7,14 @@ quotients of 三分之一 and 亩).
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 
 from ..rules import Qualifiers, Rules, UnitSpec
 from .numbers import canonical
 
 _PRECISION = 28
+# One context for the products of `scaled`: a `localcontext` per call cost more than the product.
+_CONTEXT = Context(prec=_PRECISION)
 
 
 def scaled(value: Decimal, factor: Decimal) -> Decimal:
@@ -21,9 +23,7 @@ def scaled(value: Decimal, factor: Decimal) -> Decimal:
     >>> scaled(Decimal("5000"), Decimal(10000) / Decimal(15))  # 5000亩 in m2
     Decimal('3333333.333333333333333333334')
     """
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return canonical(value * factor)
+    return canonical(_CONTEXT.multiply(value, factor))
 
 
 def fraction_percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
