@@ -89,6 +89,7 @@ MODEL_DOC_WORDS = 4000
 # when it says nothing of them (等项目).
 NOT_NAMES = "not names"
 NEUTRAL = "neutral"
+ETC = frozenset({"等"})  # the word that closes a list, or a name, before its kind (等企业)
 # Words and names whose tests are cached per pipeline (a bound on memory, not a tuning knob).
 WORD_CACHE = 1 << 16
 
@@ -165,6 +166,14 @@ class View:
         # The word holding character c is the number of words that end at or before it.
         at = [m.start() for m in mark.finditer(self.text)]
         return list(dict.fromkeys(map(bisect.bisect_right, itertools.repeat(self.ends), at)))
+
+    def indices(self, lo: int, hi: int, among: frozenset[str]) -> list[int]:
+        """Indices in [lo, hi), in order, of the words in `among` (a scan in C).
+
+        >>> View(rules_only_pipeline().make_doc("华为、腾讯、小米")).indices(1, 5, frozenset({"、"}))
+        [1, 3]
+        """
+        return list(itertools.compress(range(lo, hi), map(among.__contains__, self.words[lo:hi])))
 
     def words_ending(self, last: re.Pattern[str]) -> list[int]:
         """Indices, in order, of the words whose last character `last` (a pattern of one
@@ -315,7 +324,7 @@ class OrganizationsExtractor:
         self.list_noun_lengths = sorted({len(n) for n in nouns}, reverse=True)
         self.head_words = frozenset(h for h, _ in self.patterns.heads)
         self.head_last_mark = re.compile("[" + re.escape("".join(sorted(self.patterns.heads_by_last))) + "]")
-        self.list_triggers = frozenset({"等"}) | self.patterns.separators | self.patterns.agent_before
+        self.list_triggers = ETC | self.patterns.separators | self.patterns.agent_before
         # Where one may start: a word equal to one starts with a match (see View.marked_words).
         self.list_mark = re.compile("(?=" + "|".join(map(re.escape, sorted(self.list_triggers, key=lambda w: (-len(w), w)))) + ")")
         # Tests of one word or name that an article asks again and again; pure given the rules.
@@ -926,7 +935,7 @@ class OrganizationsExtractor:
         p = self.patterns
         if p.separators.isdisjoint(v.words[lo:hi]):  # most clauses hold no list (a test in C)
             return []
-        seps = [i for i in range(lo, hi) if v.words[i] in p.separators]
+        seps = v.indices(lo, hi, p.separators)
         lists = []
         group = [seps[0]]
         for i in seps[1:]:
@@ -993,9 +1002,7 @@ class OrganizationsExtractor:
         take ([agents]: 由双子智能牵头, 与倍特生物签约)."""
         p = self.patterns
         out = []
-        for a in range(lo, hi - 2):
-            if v.words[a] not in p.agent_before:
-                continue
+        for a in v.indices(lo, hi - 2, p.agent_before):
             b = next((b for b in range(a + 2, min(hi, a + 6)) if v.words[b] in p.agent_verbs), None)
             if b is None:
                 continue
@@ -1014,9 +1021,7 @@ class OrganizationsExtractor:
         shape. An item after 、 belongs to a list (`list_items`)."""
         p = self.patterns
         out = []
-        for j in range(lo + 1, hi):
-            if v.words[j] != "等":
-                continue
+        for j in v.indices(lo + 1, hi, ETC):
             noun = self.noun_after(v, j, hi)
             if noun in (None, NEUTRAL, NOT_NAMES):
                 continue
