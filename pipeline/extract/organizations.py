@@ -1141,13 +1141,15 @@ class OrganizationsExtractor:
         if self.every_clause:
             return clauses
         cue_words = {w for w in set(v.words) if self.is_cue_word(w)}
-        words, starts, ends = v.words, v.starts, v.ends
-        out = []
-        for lo, hi in clauses:
-            i = bisect.bisect_left(rule_starts, starts[lo])
-            if (i < len(rule_starts) and rule_starts[i] < ends[hi - 1]) or not cue_words.isdisjoint(words[lo:hi]):
-                out.append((lo, hi))
-        return out
+        words = v.words
+        # The clauses holding the words the rule spans start in (a clause end is in none).
+        los = [lo for lo, _ in clauses]
+        ruled = set()
+        for w in map(bisect.bisect_right, itertools.repeat(v.ends), rule_starts):
+            c = bisect.bisect_right(los, w) - 1
+            if c >= 0 and w < clauses[c][1]:
+                ruled.add(c)
+        return [(lo, hi) for c, (lo, hi) in enumerate(clauses) if c in ruled or not cue_words.isdisjoint(words[lo:hi])]
 
     def is_cue_word(self, word: str) -> bool:
         """A separator, a word of two or more characters that ends with a head, or a list
