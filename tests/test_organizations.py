@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 import pipeline
 import spacy
 
-from pipeline.extract.organizations import DEFAULT_MODEL, View, is_clause_end, load_model, rules_only_pipeline
+from pipeline.extract.organizations import DEFAULT_MODEL, View, has_digit, is_clause_end, is_punct, load_model, rules_only_pipeline
 from pipeline.extract.org_crf import ARCH_NAME, CharCRF
 from pipeline.train import CRF_MODEL_VERSION
 from pipeline.rules import ORG_TYPES, RulesError, load_organizations, load_org_patterns, load_rules
@@ -191,6 +192,30 @@ def test_view_matches_the_tokens(rules_nlp, text):
     # Clauses never hold clause punctuation and never overlap.
     ranges = v.clauses()
     assert all(a < b for a, b in ranges) and all(x[1] <= y[0] for x, y in zip(ranges, ranges[1:]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_punct_and_digit_tests_follow_the_unicode_categories(text):
+    """`is_punct` and `has_digit` take fast paths (str.isalnum, a regex): they say what the
+    categories of the characters say."""
+    assert is_punct(text) == all(c.isspace() or unicodedata.category(c)[0] in "PSZ" for c in text)
+    assert has_digit(text) == any(unicodedata.category(c) == "Nd" for c in text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(CHARS, max_size=80))
+def test_cue_clauses_are_the_clauses_with_a_cue(rules_nlp, text):
+    """`cue_clauses` (a set test per clause) picks the clauses holding a rule span's start or
+    a cue word (`is_cue_word`), and every clause with `every_clause`."""
+    comp = rules_nlp.get_pipe("press_extract_organizations")
+    v = View(rules_nlp.make_doc(text))
+    starts = sorted({0, len(text) // 2})
+    expected = [
+        (lo, hi) for lo, hi in v.clauses()
+        if any(v.starts[lo] <= s < v.end(hi - 1) for s in starts) or any(comp.is_cue_word(w) for w in v.words[lo:hi])
+    ]
+    assert comp.cue_clauses(v, starts) == expected
 
 
 def _clause_texts() -> list[str]:
