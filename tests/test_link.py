@@ -367,6 +367,29 @@ def test_word_index_lookups_are_those_of_a_scan(words, text, bounds):
     assert index.starts(text, 0, len(text)) == [p for p in range(len(text)) if text[p] in {w[0] for w in words}]
 
 
+@given(text=st.text(alphabet="甲a，,；;。！？:|｜\n\r]^-", max_size=12), pos=st.integers(0, 12), floor=st.integers(0, 12))
+def test_clause_start_is_a_step_back_to_the_clause_mark(text, pos, floor):
+    """`clause_start` (one backward search) is a walk back from `pos` to a clause mark or `floor`."""
+    from pipeline.link.indicators import CLAUSE_PUNCT, clause_start
+
+    pos = min(pos, len(text))
+    i = pos
+    while i > floor and text[i - 1] not in CLAUSE_PUNCT:
+        i -= 1
+    assert clause_start(text, pos, floor=floor) == i
+
+
+@given(surfaces=st.lists(st.sampled_from(LOOKUP_PIECES), max_size=6), phrase=st.text(alphabet="临平区杭州市实现完成新增等营业收入", max_size=20))
+def test_find_surface_is_the_last_ending_longest_surface(surfaces, phrase):
+    """`find_surface` gives the surface that ends last, the longest of those: a scan of every span."""
+    from pipeline.link.indicators import Lexicon, find_surface
+
+    lexicon = Lexicon.of({w: f"id{i}" for i, w in enumerate(surfaces)})
+    spans = [(b, b - a, a) for a in range(len(phrase)) for b in range(a + 1, len(phrase) + 1) if phrase[a:b] in lexicon.ids]
+    best = max(spans, default=None)
+    assert find_surface(phrase, lexicon) == (None if best is None else (best[2], best[0], lexicon.ids[phrase[best[2]:best[0]]]))
+
+
 def test_records_keep_every_field(nlp):
     """The records stage copies every field of a record but the two it sets, as dataclasses.replace does."""
     import dataclasses

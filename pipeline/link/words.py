@@ -120,6 +120,7 @@ class LinkWords:
         self.qualitative = frozenset(trig["qualitative"])
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
+        self.time_prefix_reach = max(map(len, self.time_prefixes), default=0)
         self.phrases = tuple(trig["phrases"])
         self.any_phrase = any_of(self.phrases)
         self.stop_words = goals.stop_words
