@@ -1,9 +1,10 @@
-"""Hatch build hook: compile the optional extensions, pipeline/_route.c (the route search)
-and pipeline/extract/_crf.c (the organisation CRF's tagging).
+"""Hatch build hook: compile the optional extensions, pipeline/_route.c (the route search),
+pipeline/extract/_crf.c (the organisation CRF's tagging) and pipeline/link/_viterbi.c (the
+linker's part-of-speech HMM).
 
 Each only speeds up its stage: pipeline.segment falls back to its pure-Python route when
 `pipeline._route` cannot be imported, org_crf.CharCRF to pycrfsuite without
-`pipeline.extract._crf`. So a machine without a C compiler (or without Python headers)
+`pipeline.extract._crf`, pipeline.link.postag to jieba's HMM without `pipeline.link._viterbi`. So a machine without a C compiler (or without Python headers)
 still installs, with a warning, and gives the same words and tags.
 """
 
@@ -21,6 +22,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 EXTENSIONS = {
     "pipeline._route": ("pipeline/_route.c", "segmentation uses the pure-Python route, with the same words"),
     "pipeline.extract._crf": ("pipeline/extract/_crf.c", "the organisation model tags through pycrfsuite, with the same tags"),
+    "pipeline.link._viterbi": ("pipeline/link/_viterbi.c", "the linker's part-of-speech HMM is jieba's own, with the same tags"),
 }
 # IEEE double arithmetic exactly as Python's and crfsuite's: no fused multiply-add, which
 # would round `log(count) - log_total + score` differently from jieba's.

@@ -367,6 +367,73 @@ def test_word_index_lookups_are_those_of_a_scan(words, text, bounds):
     assert index.starts(text, 0, len(text)) == [p for p in range(len(text)) if text[p] in {w[0] for w in words}]
 
 
+@given(text=st.text(alphabet="甲a，,；;。！？:|｜\n\r]^-", max_size=12), pos=st.integers(0, 12), floor=st.integers(0, 12))
+def test_clause_start_is_a_step_back_to_the_clause_mark(text, pos, floor):
+    """`clause_start` (one backward search) is a walk back from `pos` to a clause mark or `floor`."""
+    from pipeline.link.indicators import CLAUSE_PUNCT, clause_start
+
+    pos = min(pos, len(text))
+    i = pos
+    while i > floor and text[i - 1] not in CLAUSE_PUNCT:
+        i -= 1
+    assert clause_start(text, pos, floor=floor) == i
+
+
+@given(surfaces=st.lists(st.sampled_from(LOOKUP_PIECES), max_size=6), phrase=st.text(alphabet="临平区杭州市实现完成新增等营业收入", max_size=20))
+def test_find_surface_is_the_last_ending_longest_surface(surfaces, phrase):
+    """`find_surface` gives the surface that ends last, the longest of those: a scan of every span."""
+    from pipeline.link.indicators import Lexicon, find_surface
+
+    lexicon = Lexicon.of({w: f"id{i}" for i, w in enumerate(surfaces)})
+    spans = [(b, b - a, a) for a in range(len(phrase)) for b in range(a + 1, len(phrase) + 1) if phrase[a:b] in lexicon.ids]
+    best = max(spans, default=None)
+    assert find_surface(phrase, lexicon) == (None if best is None else (best[2], best[0], lexicon.ids[phrase[best[2]:best[0]]]))
+
+
+# Unknown runs for jieba's POS HMM: names, rare characters, one not in its tables (龘), Latin.
+HMM_RUNS = ["王小明", "欧阳娜娜", "临平区", "萧山", "龘", "a", "龘龘甲", "省经合局梳理", "3家营收", "新港园区", "乙"]
+HMM_CHARS = "王小明欧阳娜临平区萧山龘甲乙经合局梳理营收新港园增长达到了的是"
+
+
+def _compiled_hmm():
+    from pipeline.link import postag
+
+    if postag._viterbi is None:
+        pytest.skip("pipeline.link._viterbi is not built")
+    return postag
+
+
+@pytest.mark.parametrize("run", HMM_RUNS)
+def test_compiled_pos_hmm_is_jiebas(run):
+    """The compiled POS HMM gives jieba's route and score (table)."""
+    postag = _compiled_hmm()
+    import jieba.posseg as posseg
+
+    assert postag.viterbi(run) == posseg.viterbi(run, posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
+
+
+@settings(max_examples=150, deadline=None)
+@given(run=st.text(alphabet=HMM_CHARS, min_size=1, max_size=14))
+def test_compiled_pos_hmm_is_jiebas_on_random_runs(run):
+    """The same on random runs, and jieba's tagger with it tags as jieba's own does."""
+    postag = _compiled_hmm()
+    import jieba.posseg as posseg
+
+    assert postag.viterbi(run) == posseg.viterbi(run, posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
+
+
+def test_compiled_tagger_tags_as_jiebas(nlp):
+    """The linker's tagger (HMM compiled) gives jieba's tagger's words and flags; without it, jieba's is used."""
+    postag = _compiled_hmm()
+    linker = nlp.get_pipe("press_extract_link")
+    from pipeline.segment import TagTokenizer
+
+    jiebas = TagTokenizer(linker.tagger.tokenizer, word_tag_tab=linker.tagger.word_tag_tab)
+    assert isinstance(linker.tagger, postag.CompiledTagger) and postag.tagger_of(jiebas, compiled=False) is jiebas
+    for phrase in HMM_RUNS + ["其中常熟市2例", "欧阳娜娜说王小明在临平区", "东莞市倍增计划工作领导小组办公室"]:
+        assert [(w.word, w.flag) for w in linker.tagger.cut(phrase)] == [(w.word, w.flag) for w in jiebas.cut(phrase)], phrase
+
+
 def test_records_keep_every_field(nlp):
     """The records stage copies every field of a record but the two it sets, as dataclasses.replace does."""
     import dataclasses

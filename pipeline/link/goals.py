@@ -6,7 +6,7 @@ import dataclasses
 
 from ..types import Goal, Quantity, Time
 from .context import LinkContext, quantity_id
-from .indicators import CLAUSE_PUNCT, clause_start, is_span, longest_at_end, trim_phrase
+from .indicators import CLAUSE_PUNCT, clause_end, clause_start, is_span, longest_at_end, trim_phrase
 from .frames import Period
 from .phrases import PhraseFinder
 from .triggers import TriggerFinder
@@ -25,10 +25,8 @@ class GoalLinker(TriggerFinder, PhraseFinder):
         when `adjacent` (5.5%的增长目标, not 2.5%的增速与…的预期目标)."""
         if adjacent:
             return ctx.text.startswith(self.after, q.end)
-        end = q.end
-        while end < len(ctx.text) and ctx.text[end] not in CLAUSE_PUNCT:
-            end += 1
-        return any(w in ctx.text[q.end:end] for w in self.after)
+        end = clause_end(ctx.text, q.end)
+        return any(ctx.text.find(w, q.end, end) >= 0 for w in self.after)
 
     def _goals(self, ctx: "LinkContext", s: int, e: int, trigger: tuple[int, int, str] | None, qs: list[Quantity], goal_qs: list[Quantity], *, scope: int, period: Period | None) -> list[Goal]:
         text = ctx.text

@@ -94,7 +94,7 @@ class Linker(GoalLinker, MetricLinker):
             # A target list goes on across ； (…突破2.3万亿元；居民人均可支配收入突破8.5万元。),
             # and a list a trigger opens with ： (主要预期目标是：…。…。) to the end of its
             # paragraph, with the deadline stated in the sentence that opened it.
-            if "\n" in text[prev_end:s]:
+            if text.find("\n", prev_end, s) >= 0:
                 before = None  # the figures of one paragraph name those of the next sentence
                 carried = None  # a new paragraph ends every list
                 if frame is not None and not (frame.crosses and _is_item(text, s)):

@@ -19,6 +19,8 @@ class MetricLinker(MetricParts):
     def _metrics(self, ctx: "LinkContext", s: int, qs: list[Quantity], period: Period | None, *, carry: Metric | None = None) -> list[Metric]:
         """`carry` is the last metric of the sentence before, in the same paragraph: a place
         alone before a number (；江苏为27859亿元) measures its indicator."""
+        if not qs:
+            return []  # most sentences state no number
         text = ctx.text
         out: list[Metric] = []
         last: tuple[Quantity, int | None] | None = None  # previous number of the sentence, index of its metric

@@ -56,7 +56,9 @@ class TriggerFinder(LinkWords):
         # their times are past or future either.
         found = self._trigger_words(ctx, s, e, sentence_times) if self.any_trigger.search(text, s, e) else []
         for t in sentence_times:
-            prefix = longest_at_end(text[s:t.start], self.time_prefixes)
+            # Only the last few characters before the time can end in a prefix: no copy of the
+            # sentence up to each of its times.
+            prefix = longest_at_end(text[max(s, t.start - self.time_prefix_reach):t.start], self.time_prefixes)
             if prefix and not self._blocked(text, t.start - len(prefix), prefix) and self._future(ctx, t):
                 found.append((t.start - len(prefix), t.end, text[t.start - len(prefix):t.end]))
         for phrase in self.phrases if self.any_phrase.search(text, s, e) else ():

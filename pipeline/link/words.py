@@ -13,6 +13,7 @@ import regex
 from ..rules import Rules
 from ..types import Quantity
 from .indicators import Lexicon, PhraseWords, alternation
+from .postag import tagger_of
 
 SOURCE = "rule:link.v1"
 DURATION_UNITS = frozenset({"year", "month", "day", "hour", "minute"})
@@ -66,7 +67,7 @@ class LinkWords:
     """Words and patterns of the link stage, built from the rules."""
 
     def __init__(self, *, rules: Rules, tagger: jieba.posseg.POSTokenizer) -> None:
-        self.tagger = tagger
+        self.tagger = tagger_of(tagger)  # its HMM compiled, when pipeline.link._viterbi is built
         self._flags: dict[str, tuple[str, ...]] = {}  # phrase -> its words' POS flags (pos_flags)
         self.frames = rules.frames
         self.same_period = tuple(rules.times.same_period["words"])
@@ -120,6 +121,7 @@ class LinkWords:
         self.qualitative = frozenset(trig["qualitative"])
         self.after = tuple(trig["after"])
         self.time_prefixes = tuple(trig["time_prefixes"])
+        self.time_prefix_reach = max(map(len, self.time_prefixes), default=0)
         self.phrases = tuple(trig["phrases"])
         self.any_phrase = any_of(self.phrases)
         self.stop_words = goals.stop_words
