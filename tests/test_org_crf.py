@@ -222,7 +222,7 @@ def test_compiled_tagger_reads_a_tiny_model_as_pycrfsuite(tmp_path):
     tagger = pycrfsuite.Tagger()
     tagger.open(str(path))
     lex = lexicon_from_rows([("k", "company", "甲乙"), ("k", "company", "乙")])
-    compiled = org_crf.compiled_tagger(attributes, lex, org_crf.model_weights(path))
+    compiled = org_crf.compiled_tagger(attributes, known_features(attributes), lex, org_crf.model_weights(path))
     for words in (["甲乙"], ["甲", "乙", "甲乙"], ["乙"], ["丙", "甲"]):
         text = "".join(words)
         assert compiled.tag(text, words) == tagger.tag(features(text, words, lex, known=known_features(attributes)))

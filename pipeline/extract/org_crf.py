@@ -302,13 +302,12 @@ def table_key(kind: int, value: str) -> int:
     return kind << 42 | codes[0] << 21 | codes[1]
 
 
-def compiled_tagger(attributes: Sequence[str], lexicon: Lexicon, weights: Weights) -> "_crf.Tagger":
+def compiled_tagger(attributes: Sequence[str], known: Known, lexicon: Lexicon, weights: Weights) -> "_crf.Tagger":
     """The compiled tagger (pipeline/extract/_crf.c) of a model with these attributes (in
-    id order), lexicon and weights: its features' attribute ids by character codes
+    id order, `known` their `known_features`), lexicon and weights: its features' attribute ids by character codes
     (`table_key`) and by word, the lexicon's entries with numbered names and each name's
     marks (letter B, I, E; sign none, `-`, `+`) as attribute ids or -1."""
     ids = {a: i for i, a in enumerate(attributes)}
-    known = known_features(attributes)
     table = {}
     for kind, (prefix, size) in enumerate(COLUMNS):
         if size:
@@ -367,7 +366,7 @@ class CharCRF:
         attributes = model_attributes(path / MODEL_FILE)
         self.known = known_features(attributes)
         self.compiled = (
-            compiled_tagger(attributes, self.lexicon, model_weights(path / MODEL_FILE)) if compiled and _crf else None
+            compiled_tagger(attributes, self.known, self.lexicon, model_weights(path / MODEL_FILE)) if compiled and _crf else None
         )
 
     def tags(self, words: Sequence[str]) -> list[str]:

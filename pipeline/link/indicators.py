@@ -117,6 +117,20 @@ class WordIndex:
                 return text[end - n:end]
         return ""
 
+    def last(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """(start, end) of the word in [start, end) that ends last, the longest of those, or
+        None: one loop here, not an `ending` call per position (most positions end no word).
+
+        >>> WordIndex.of(["达到", "总量"]).last("人才总量达到了", 0, 7)
+        (4, 6)
+        """
+        by_last, words = self.by_last, self.words
+        for e in range(end, start, -1):
+            for n in by_last.get(text[e - 1], ()):
+                if e - n >= start and text[e - n:e] in words:
+                    return e - n, e
+        return None
+
 
 def _lengths_by(words: frozenset[str], i: int) -> dict[str, tuple[int, ...]]:
     """Character at index `i` of the words -> the lengths of those words, longest first."""
@@ -260,14 +274,8 @@ def find_surface(phrase: str, lexicon: Lexicon) -> tuple[int, int, str] | None:
     >>> find_surface("规上工业企业实现营业收入", s)
     (8, 12, 'rev')
     """
-    # `WordIndex.ending` inlined: a call per position of every phrase was most of this search,
-    # and most positions end no surface.
-    by_last, words = lexicon.surfaces.by_last, lexicon.surfaces.words
-    for end in range(len(phrase), 0, -1):
-        for n in by_last.get(phrase[end - 1], ()):
-            if end - n >= 0 and phrase[end - n:end] in words:
-                return end - n, end, lexicon.ids[phrase[end - n:end]]
-    return None
+    found = lexicon.surfaces.last(phrase, 0, len(phrase))
+    return None if found is None else (*found, lexicon.ids[phrase[found[0]:found[1]]])
 
 
 def signed_change(word: str, value: Decimal, *, up: Iterable[str], down: Iterable[str]) -> Decimal | None:
